@@ -1,0 +1,116 @@
+# enlight — build, test and run.
+#
+# Three layers (shared/STYLE.md §"What to absorb" 1):
+#   pure  : logic with no syscalls (bus, devices, loaders, CPUID, Hyper-V math, ACPI builders)
+#   kvm   : vmm/kvm.c, one wrapper per ioctl, all funnelled through kvm_sys_ioctl()
+#   glue  : threads, /dev/kvm, main()  (GLUE_SRCS)
+# Unit tests link pure + kvm.c + a recording fake of kvm_sys_ioctl, never the glue.
+
+CC      ?= gcc
+BUILD   ?= build
+WERROR  ?= 1
+OPT     ?= -O2
+
+WARN := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
+        -Wold-style-definition -Wshadow -Wundef -Wpointer-arith -Wwrite-strings \
+        -Wvla -Wimplicit-fallthrough -Wnull-dereference -Wcast-qual \
+        -Wno-missing-field-initializers
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+CPPFLAGS += -I. -D_GNU_SOURCE
+CFLAGS   += -std=gnu11 $(OPT) -g $(WARN) -pthread -MMD -MP
+LDFLAGS  += -pthread
+LDLIBS   += -luuid
+
+# Files that own threads, signals, real ioctls or main(): never linked into unit tests.
+GLUE_SRCS := vmm/main.c vmm/kvm_sys.c vmm/vcpu.c vmm/vm.c
+
+ALL_SRCS  := $(sort $(wildcard vmm/*.c vmm/dev/*.c vmm/loader/*.c hyperv/*.c acpi/*.c))
+PURE_SRCS := $(filter-out $(GLUE_SRCS),$(ALL_SRCS))
+PURE_OBJS := $(PURE_SRCS:%.c=$(BUILD)/%.o)
+GLUE_OBJS := $(GLUE_SRCS:%.c=$(BUILD)/%.o)
+
+# ACPI: ASL compiled by iasl into a C array (acpi/dsdt.asl -> build/acpi/dsdt_aml.c).
+ASL_SRCS := $(wildcard acpi/*.asl)
+ASL_C    := $(ASL_SRCS:acpi/%.asl=$(BUILD)/acpi/%_aml.c)
+ASL_OBJS := $(ASL_C:.c=.o)
+
+UNIT_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_HELP  := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
+UNIT_HOBJS := $(UNIT_HELP:%.c=$(BUILD)/%.o)
+
+LIB := $(BUILD)/libenlight.a
+
+.PHONY: all run test unit e2e asan clean deps firmware bench test-nested
+all: $(BUILD)/enlight firmware
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/acpi/%_aml.c: acpi/%.asl
+	@mkdir -p $(dir $@)
+	iasl -p $(BUILD)/acpi/$* -tc $< >$(BUILD)/acpi/$*.iasl.log 2>&1 || { cat $(BUILD)/acpi/$*.iasl.log; exit 1; }
+	sed -e 's/unsigned char \([A-Za-z_]*\)_aml_code\[\]/const unsigned char acpi_$*_aml[]/' \
+	    $(BUILD)/acpi/$*.hex >$@
+	echo 'const unsigned int acpi_$*_aml_len = sizeof(acpi_$*_aml);' >>$@
+
+$(BUILD)/acpi/%_aml.o: $(BUILD)/acpi/%_aml.c
+	$(CC) $(CPPFLAGS) -std=gnu11 -c -o $@ $<
+
+$(LIB): $(PURE_OBJS) $(ASL_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/enlight: $(GLUE_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(GLUE_OBJS) $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(UNIT_HOBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(UNIT_HOBJS) $(LIB) $(LDLIBS) -lcmocka
+
+firmware:
+	$(MAKE) -C firmware BUILD=$(abspath $(BUILD))/firmware
+
+# Debian packages the build and the tests need; installed only when missing.
+DEB_PKGS := gcc make linux-libc-dev uuid-dev acpica-tools libcmocka-dev binutils
+deps:
+	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+run: deps
+	$(MAKE) all
+	$(BUILD)/enlight -machine q35 -cpu host,hv-windows -smp 2 -m 64 -nographic \
+	    -device isa-debug-exit,iobase=0xf4,iosize=0x4 --timeout 20 \
+	    -kernel $(BUILD)/firmware/demo.elf; st=$$?; [ $$st -eq 1 ] || [ $$st -eq 0 ]
+
+unit: $(UNIT_BINS)
+	@pass=0; fail=0; for t in $(UNIT_BINS); do \
+	  if $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); echo "FAILED: $$t"; fi; done; \
+	  echo "unit test programs: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
+
+e2e: all
+	bash tests/e2e/run.sh $(BUILD)
+
+test: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) e2e
+
+asan:
+	$(MAKE) BUILD=build/asan OPT="-O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	    LDFLAGS="-pthread -fsanitize=address,undefined" unit e2e
+
+bench: all
+	bash bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

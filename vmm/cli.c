@@ -1,0 +1,557 @@
+/* Command line: QEMU spelling for what QEMU users type, plus enlight's own long options.
+ * One table of options; each handler parses its value into struct vm_config. */
+#include "vmm/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+#include "vmm/log.h"
+#include "vmm/strutil.h"
+
+#define RAM_MIN (2ull << 20)
+#define RAM_MAX (1ull << 40) /* 1 TiB: far above what the 2 GiB/above-4G split needs */
+
+struct cli_ctx {
+	struct vm_config *cfg;
+	char *err;
+	unsigned errlen;
+	const char *opt; /* option being parsed, for messages */
+};
+
+PRINTF_LIKE(2, 3) static int fail(struct cli_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(c->err, c->errlen, "%s: ", c->opt);
+
+	if (n < 0 || (unsigned)n >= c->errlen)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(c->err + n, c->errlen - (unsigned)n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-' || isspace((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno == ERANGE || v > max)
+		return -ERANGE;
+	if (errno || *end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int parse_size_mib_default(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 20;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -ERANGE;
+	switch (*end) {
+	case '\0': break;
+	case 'b': case 'B': shift = 0; end++; break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	default: return -EINVAL;
+	}
+	if (*end)
+		return -EINVAL;
+	if (v > (UINT64_MAX >> shift))
+		return -ERANGE;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+/* Splits "a,b=c,d" in place; calls fn for each item. The first item may be positional. */
+typedef int (*kv_fn)(struct cli_ctx *c, char *key, char *val, unsigned idx);
+
+static int split_kv(struct cli_ctx *c, char *s, kv_fn fn)
+{
+	unsigned idx = 0;
+	char *save = NULL;
+
+	for (char *tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		int r;
+
+		if (eq)
+			*eq++ = '\0';
+		r = fn(c, tok, eq, idx++);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int opt_m(struct cli_ctx *c, char *v)
+{
+	uint64_t sz;
+	int r;
+
+	if (!strncmp(v, "size=", 5))
+		v += 5;
+	r = parse_size_mib_default(v, &sz);
+	if (r)
+		return fail(c, "'%s' is not a size: use a number of MiB or a suffix, e.g. -m 64 or -m 2G",
+			    v);
+	if (sz < RAM_MIN || sz > RAM_MAX)
+		return fail(c, "'%s' is out of range: guest RAM must be between 2 MiB and 1 TiB", v);
+	if (sz & 0xfff)
+		return fail(c, "'%s' is not a multiple of 4 KiB", v);
+	c->cfg->ram_size = sz;
+	return 0;
+}
+
+static const char *const smp_keys[] = { "cpus", "sockets", "dies", "cores", "threads", "maxcpus" };
+
+static int smp_item(struct cli_ctx *c, char *key, char *val, unsigned idx)
+{
+	struct smp_config *s = &c->cfg->smp;
+	unsigned *slot[] = { &s->cpus, &s->sockets, &s->dies, &s->cores, &s->threads, &s->maxcpus };
+	const char *k = key;
+	uint64_t n;
+
+	if (!val && idx == 0) {
+		val = key;
+		k = "cpus";
+	}
+	for (unsigned i = 0; i < ARRAY_SIZE(smp_keys); i++) {
+		if (strcmp(k, smp_keys[i]))
+			continue;
+		if (!val || parse_u64(val, 4096, &n) || n == 0)
+			return fail(c, "%s='%s' is not a CPU count between 1 and 4096", k,
+				    val ? val : "");
+		*slot[i] = (unsigned)n;
+		return 0;
+	}
+	const char *s2 = str_suggest(key, smp_keys, ARRAY_SIZE(smp_keys), 0);
+	return fail(c, "unknown property '%s'%s%s%s", key, s2 ? " (did you mean '" : "",
+		    s2 ? s2 : "", s2 ? "'?)" : "; use cpus, sockets, dies, cores, threads, maxcpus");
+}
+
+/* QEMU's smp_parse: fill in what was not given so that sockets*dies*cores*threads == maxcpus. */
+static int smp_complete(struct cli_ctx *c)
+{
+	struct smp_config *s = &c->cfg->smp;
+	unsigned dies = s->dies ? s->dies : 1;
+	uint64_t per;
+
+	if (!s->cpus && !s->maxcpus && !s->sockets && !s->cores && !s->threads)
+		s->cpus = 1;
+	if (!s->threads)
+		s->threads = 1;
+	if (!s->cores && !s->sockets) {
+		s->sockets = 1;
+		s->cores = (s->maxcpus ? s->maxcpus : (s->cpus ? s->cpus : 1)) / (dies * s->threads);
+		if (!s->cores)
+			s->cores = 1;
+	} else if (!s->cores) {
+		s->cores = (s->maxcpus ? s->maxcpus : (s->cpus ? s->cpus : 1)) /
+			   (s->sockets * dies * s->threads);
+		if (!s->cores)
+			s->cores = 1;
+	} else if (!s->sockets) {
+		s->sockets = (s->maxcpus ? s->maxcpus : (s->cpus ? s->cpus : 1)) /
+			     (s->cores * dies * s->threads);
+		if (!s->sockets)
+			s->sockets = 1;
+	}
+	s->dies = dies;
+	per = (uint64_t)s->sockets * dies * s->cores * s->threads;
+	if (!s->maxcpus)
+		s->maxcpus = (unsigned)(per > 4096 ? 4096 : per);
+	if (!s->cpus)
+		s->cpus = s->maxcpus;
+	c->opt = "-smp";
+	if (per != s->maxcpus)
+		return fail(c, "sockets (%u) * dies (%u) * cores (%u) * threads (%u) = %llu does not "
+			    "match maxcpus (%u)", s->sockets, dies, s->cores, s->threads,
+			    (unsigned long long)per, s->maxcpus);
+	if (s->cpus > s->maxcpus)
+		return fail(c, "cpus (%u) exceeds maxcpus (%u)", s->cpus, s->maxcpus);
+	return 0;
+}
+
+static int opt_smp(struct cli_ctx *c, char *v)
+{
+	return split_kv(c, v, smp_item);
+}
+
+static int cpu_item(struct cli_ctx *c, char *key, char *val, unsigned idx)
+{
+	struct vm_config *cfg = c->cfg;
+
+	if (idx == 0) {
+		if (val || !*key)
+			return fail(c, "'%s' is not a CPU model: the model comes first, e.g. -cpu host,hv-relaxed",
+				    key);
+		free(cfg->cpu_model);
+		cfg->cpu_model = strdup(key);
+		if (!strcmp(key, "help") || !strcmp(key, "?"))
+			cfg->cpu_help = true;
+		return 0;
+	}
+	if (!*key)
+		return fail(c, "empty property");
+	if (cfg->ncpu_props == CFG_MAX_CPU_PROPS)
+		return fail(c, "more than %d properties", CFG_MAX_CPU_PROPS);
+	cfg->cpu_props[cfg->ncpu_props].key = strdup(key);
+	cfg->cpu_props[cfg->ncpu_props].val = val ? strdup(val) : NULL;
+	cfg->ncpu_props++;
+	return 0;
+}
+
+static int opt_cpu(struct cli_ctx *c, char *v)
+{
+	return split_kv(c, v, cpu_item);
+}
+
+static int set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = strdup(v);
+	return *dst ? 0 : -ENOMEM;
+}
+
+static int opt_kernel(struct cli_ctx *c, char *v) { return set_str(&c->cfg->kernel, v); }
+static int opt_append(struct cli_ctx *c, char *v) { return set_str(&c->cfg->append, v); }
+static int opt_initrd(struct cli_ctx *c, char *v) { return set_str(&c->cfg->initrd, v); }
+static int opt_name(struct cli_ctx *c, char *v) { return set_str(&c->cfg->name, v); }
+
+static int onoff(const char *v, bool *out)
+{
+	static const char *const on[] = { "on", "true", "yes", "y" };
+	static const char *const off[] = { "off", "false", "no", "n" };
+
+	for (unsigned i = 0; i < ARRAY_SIZE(on); i++) {
+		if (!strcmp(v, on[i]))
+			return *out = true, 0;
+		if (!strcmp(v, off[i]))
+			return *out = false, 0;
+	}
+	return -EINVAL;
+}
+
+static int machine_item(struct cli_ctx *c, char *key, char *val, unsigned idx)
+{
+	if ((idx == 0 && !val) || !strcmp(key, "type")) {
+		const char *t = val ? val : key;
+
+		if (strcmp(t, "q35") && strcmp(t, "pc-q35"))
+			return fail(c, "machine type '%s' is not supported: enlight emulates q35 only",
+				    t);
+		return 0;
+	}
+	if (!strcmp(key, "kernel-irqchip") || !strcmp(key, "kernel_irqchip")) {
+		bool b;
+
+		if (val && !strcmp(val, "split"))
+			c->cfg->irqchip = IRQCHIP_SPLIT;
+		else if (!val || (!onoff(val, &b) && b))
+			c->cfg->irqchip = IRQCHIP_ON;
+		else
+			return fail(c, "kernel-irqchip=%s: enlight needs the in-kernel LAPIC; use on or split",
+				    val);
+		return 0;
+	}
+	if (!strcmp(key, "accel"))
+		return strcmp(val ? val : "", "kvm") ? fail(c, "accel=%s: only kvm is supported", val ? val : "") : 0;
+	return fail(c, "unknown property '%s': use q35[,kernel-irqchip=on|split]", key);
+}
+
+static int opt_machine(struct cli_ctx *c, char *v)
+{
+	return split_kv(c, v, machine_item);
+}
+
+static int accel_item(struct cli_ctx *c, char *key, char *val, unsigned idx)
+{
+	if (idx == 0 && !val) {
+		if (!strcmp(key, "help")) {
+			c->cfg->probe = true;
+			return 0;
+		}
+		if (strcmp(key, "kvm"))
+			return fail(c, "accelerator '%s' is not supported: enlight runs on kvm only", key);
+		return 0;
+	}
+	if (!strcmp(key, "hv-backend")) {
+		static const char *const names[] = { "auto", "kernel", "user" };
+
+		for (unsigned i = 0; i < ARRAY_SIZE(names); i++)
+			if (val && !strcmp(val, names[i])) {
+				c->cfg->hv_backend = (enum hv_backend_choice)i;
+				return 0;
+			}
+		return fail(c, "hv-backend=%s: use auto, kernel or user", val ? val : "");
+	}
+	return fail(c, "unknown property '%s': use kvm[,hv-backend=auto|kernel|user]", key);
+}
+
+static int opt_accel(struct cli_ctx *c, char *v)
+{
+	return split_kv(c, v, accel_item);
+}
+
+static int opt_serial(struct cli_ctx *c, char *v)
+{
+	if (!strcmp(v, "stdio") || !strcmp(v, "mon:stdio")) {
+		c->cfg->serial = SERIAL_STDIO;
+	} else if (!strcmp(v, "none") || !strcmp(v, "null")) {
+		c->cfg->serial = SERIAL_NONE;
+	} else if (!strncmp(v, "file:", 5) && v[5]) {
+		c->cfg->serial = SERIAL_FILE;
+		return set_str(&c->cfg->serial_path, v + 5);
+	} else {
+		return fail(c, "'%s' is not supported: use stdio, file:PATH or none", v);
+	}
+	return 0;
+}
+
+static int opt_display(struct cli_ctx *c, char *v)
+{
+	return strcmp(v, "none") ? fail(c, "'%s': enlight has no display; use -display none", v) : 0;
+}
+
+static int debug_exit_item(struct cli_ctx *c, char *key, char *val, unsigned idx)
+{
+	uint64_t n;
+
+	(void)idx;
+	if (!strcmp(key, "iobase")) {
+		if (!val || parse_u64(val, 0xffff, &n))
+			return fail(c, "iobase=%s is not a port number (0 to 0xffff)", val ? val : "");
+		c->cfg->debug_exit_base = (uint16_t)n;
+	} else if (!strcmp(key, "iosize")) {
+		if (!val || parse_u64(val, 4, &n) || (n != 1 && n != 2 && n != 4))
+			return fail(c, "iosize=%s: use 1, 2 or 4", val ? val : "");
+		c->cfg->debug_exit_size = (uint16_t)n;
+	} else {
+		return fail(c, "isa-debug-exit has no property '%s': use iobase= and iosize=", key);
+	}
+	if ((uint32_t)c->cfg->debug_exit_base + c->cfg->debug_exit_size > 0x10000)
+		return fail(c, "iobase+iosize runs past port 0xffff");
+	return 0;
+}
+
+static const char *const known_devices[] = { "isa-debug-exit" };
+
+static int opt_device(struct cli_ctx *c, char *v)
+{
+	char *comma = strchr(v, ',');
+
+	if (comma)
+		*comma++ = '\0';
+	if (!strcmp(v, "isa-debug-exit")) {
+		c->cfg->debug_exit = true;
+		c->cfg->debug_exit_base = 0x501; /* QEMU's defaults */
+		c->cfg->debug_exit_size = 2;
+		return comma ? split_kv(c, comma, debug_exit_item) : 0;
+	}
+	const char *s = str_suggest(v, known_devices, ARRAY_SIZE(known_devices), 0);
+	return fail(c, "device '%s' is not supported%s%s%s", v, s ? " (did you mean '" : "",
+		    s ? s : "", s ? "'?)" : "; enlight offers isa-debug-exit");
+}
+
+static int opt_uuid(struct cli_ctx *c, char *v)
+{
+	if (uuid_parse(v, c->cfg->uuid))
+		return fail(c, "'%s' is not a UUID: use the form 01234567-89ab-cdef-0123-456789abcdef",
+			    v);
+	c->cfg->has_uuid = true;
+	return 0;
+}
+
+static int opt_timeout(struct cli_ctx *c, char *v)
+{
+	uint64_t n;
+
+	if (parse_u64(v, 86400, &n) || n == 0)
+		return fail(c, "'%s' is not a number of seconds between 1 and 86400", v);
+	c->cfg->timeout_sec = (unsigned)n;
+	return 0;
+}
+
+static int opt_trace(struct cli_ctx *c, char *v)
+{
+	if (strcmp(v, "exits"))
+		return fail(c, "'%s' is not a trace class: use --trace exits", v);
+	c->cfg->trace_exits = true;
+	return 0;
+}
+
+#define FLAG(name, field) \
+	static int opt_##name(struct cli_ctx *c, char *v) { (void)v; c->cfg->field = true; return 0; }
+FLAG(nographic, nographic)
+FLAG(nodefaults, nodefaults)
+FLAG(no_reboot, no_reboot)
+FLAG(no_shutdown, no_shutdown)
+FLAG(stats, stats)
+FLAG(strict_io, strict_io)
+FLAG(probe, probe)
+FLAG(help, help)
+FLAG(version, version)
+#undef FLAG
+
+static int opt_enable_kvm(struct cli_ctx *c, char *v)
+{
+	(void)c;
+	(void)v;
+	return 0;
+}
+
+struct cli_option {
+	const char *name; /* without leading dashes */
+	bool has_arg;
+	int (*fn)(struct cli_ctx *c, char *v);
+	const char *help;
+	bool own; /* enlight's own option: printed with "--" */
+};
+
+static const struct cli_option options[] = {
+	{ "m", true, opt_m, "SIZE          guest RAM (MiB, or with k/M/G suffix)" },
+	{ "smp", true, opt_smp, "N[,sockets=,dies=,cores=,threads=,maxcpus=]" },
+	{ "cpu", true, opt_cpu, "MODEL[,feat...] CPU model and features, hv-* enlightenments (-cpu help)" },
+	{ "kernel", true, opt_kernel, "FILE     multiboot, bzImage or ELF64 kernel" },
+	{ "append", true, opt_append, "TEXT     kernel command line" },
+	{ "initrd", true, opt_initrd, "FILE[,FILE] initrd / multiboot modules" },
+	{ "machine", true, opt_machine, "q35[,kernel-irqchip=on|split]" },
+	{ "M", true, opt_machine, NULL },
+	{ "accel", true, opt_accel, "kvm[,hv-backend=auto|kernel|user] (-accel help: KVM capabilities)" },
+	{ "enable-kvm", false, opt_enable_kvm, NULL },
+	{ "serial", true, opt_serial, "stdio|file:PATH|none" },
+	{ "display", true, opt_display, "none" },
+	{ "nographic", false, opt_nographic, "        serial on stdio, no display" },
+	{ "nodefaults", false, opt_nodefaults, "       no default serial port" },
+	{ "no-reboot", false, opt_no_reboot, "        exit instead of rebooting (status 2 on triple fault)" },
+	{ "no-shutdown", false, opt_no_shutdown, "      accepted for QEMU compatibility; poweroff still exits" },
+	{ "device", true, opt_device, "isa-debug-exit[,iobase=0xf4,iosize=4]" },
+	{ "uuid", true, opt_uuid, "UUID       system UUID (fw_cfg, SMBIOS)" },
+	{ "name", true, opt_name, "NAME       guest name" },
+	{ "timeout", true, opt_timeout, "SECONDS watchdog: stop a hung guest (status 4)", true },
+	{ "trace", true, opt_trace, "exits     log every VM exit", true },
+	{ "stats", false, opt_stats, "           print exit counts at exit", true },
+	{ "strict-io", false, opt_strict_io, "       stop on unclaimed port/MMIO access", true },
+	{ "probe", false, opt_probe, "           print KVM capabilities and the Hyper-V backend, then exit", true },
+	{ "help", false, opt_help, "            this text", true },
+	{ "h", false, opt_help, NULL },
+	{ "version", false, opt_version, "         print the version", true },
+};
+
+const char *cli_usage_text(void)
+{
+	static char buf[4096];
+	size_t n = 0;
+
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+			      "usage: enlight [options] -kernel FILE\n"
+			      "       enlight --probe | -accel help | -cpu help\n");
+	for (unsigned i = 0; i < ARRAY_SIZE(options) && n < sizeof(buf); i++) {
+		if (!options[i].help)
+			continue;
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "  %s%s %s\n",
+				      options[i].own ? "--" : "-", options[i].name, options[i].help);
+	}
+	return buf;
+}
+
+static void cfg_defaults(struct vm_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->ram_size = 128ull << 20; /* QEMU's default */
+	cfg->irqchip = IRQCHIP_ON;
+	cfg->hv_backend = HV_BACKEND_AUTO;
+	cfg->serial = SERIAL_STDIO;
+}
+
+int cli_parse(int argc, char **argv, struct vm_config *cfg, char *err, unsigned errlen)
+{
+	struct cli_ctx c = { .cfg = cfg, .err = err, .errlen = errlen };
+	bool serial_given = false;
+
+	cfg_defaults(cfg);
+	err[0] = '\0';
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *name = a;
+		const struct cli_option *o = NULL;
+		char *val = NULL;
+		int r;
+
+		c.opt = a;
+		if (a[0] != '-' || !a[1])
+			return fail(&c, "unexpected argument: options start with '-' (see enlight -h)");
+		name += (a[1] == '-') ? 2 : 1;
+		for (unsigned k = 0; k < ARRAY_SIZE(options); k++)
+			if (!strcmp(name, options[k].name))
+				o = &options[k];
+		if (!o) {
+			const char *s = str_suggest(name, options, ARRAY_SIZE(options),
+						    sizeof(options[0]));
+			c.opt = "enlight";
+			return fail(&c, "unknown option '%s'%s%s%s", a, s ? " (did you mean -" : "",
+				    s ? s : "", s ? "?)" : "; see enlight -h");
+		}
+		if (o->has_arg) {
+			if (i + 1 >= argc)
+				return fail(&c, "missing value (see enlight -h)");
+			val = strdup(argv[++i]);
+			if (!val)
+				return -ENOMEM;
+		}
+		if (o->fn == opt_serial)
+			serial_given = true;
+		r = o->fn(&c, val);
+		free(val);
+		if (r)
+			return r;
+	}
+	if (cfg->help || cfg->version || cfg->probe || cfg->cpu_help)
+		return 0;
+	if (cfg->nodefaults && !serial_given)
+		cfg->serial = SERIAL_NONE;
+	if (!cfg->cpu_model)
+		cfg->cpu_model = strdup("host");
+	if (smp_complete(&c))
+		return -EINVAL;
+	if (!cfg->kernel) {
+		c.opt = "-kernel";
+		return fail(&c, "no guest given: enlight boots a kernel, e.g. -kernel build/firmware/hello.elf");
+	}
+	return 0;
+}
+
+void cli_free(struct vm_config *cfg)
+{
+	free(cfg->cpu_model);
+	free(cfg->kernel);
+	free(cfg->append);
+	free(cfg->initrd);
+	free(cfg->serial_path);
+	free(cfg->name);
+	for (unsigned i = 0; i < cfg->ncpu_props; i++) {
+		free(cfg->cpu_props[i].key);
+		free(cfg->cpu_props[i].val);
+	}
+	memset(cfg, 0, sizeof(*cfg));
+}

@@ -1,0 +1,67 @@
+/* The machine configuration, as parsed from the command line (vmm/cli.c). Pure data. */
+#ifndef ENLIGHT_CONFIG_H
+#define ENLIGHT_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CFG_MAX_CPU_PROPS 64
+
+enum irqchip_mode { IRQCHIP_ON, IRQCHIP_SPLIT };
+enum serial_mode { SERIAL_STDIO, SERIAL_FILE, SERIAL_NONE };
+enum hv_backend_choice { HV_BACKEND_AUTO, HV_BACKEND_KERNEL, HV_BACKEND_USER };
+
+struct smp_config {
+	unsigned cpus, sockets, dies, cores, threads, maxcpus;
+};
+
+/* One -cpu property: "hv-synic", "hv-spinlocks=0x1fff", "+invtsc", "tsc-frequency=...". */
+struct cpu_prop {
+	char *key;
+	char *val; /* NULL for a bare flag */
+};
+
+struct vm_config {
+	uint64_t ram_size;
+	struct smp_config smp;
+	char *cpu_model; /* default "host" */
+	struct cpu_prop cpu_props[CFG_MAX_CPU_PROPS];
+	unsigned ncpu_props;
+
+	char *kernel, *append, *initrd;
+
+	enum irqchip_mode irqchip;
+	enum hv_backend_choice hv_backend;
+
+	enum serial_mode serial;
+	char *serial_path;
+
+	bool debug_exit;
+	uint16_t debug_exit_base, debug_exit_size;
+
+	bool no_reboot, no_shutdown, nodefaults, nographic;
+	bool has_uuid;
+	uint8_t uuid[16];
+	char *name;
+
+	unsigned timeout_sec; /* 0 = no watchdog */
+	bool trace_exits;
+	bool stats;
+	bool strict_io;
+
+	/* Actions that do not start a guest. */
+	bool probe, help, version, cpu_help;
+};
+
+/* Parse argv into cfg (allocations owned by cfg). Returns 0, or -EINVAL after writing one line
+ * to err naming the option, the value and why (with a suggestion where one exists). */
+int cli_parse(int argc, char **argv, struct vm_config *cfg, char *err, unsigned errlen);
+void cli_free(struct vm_config *cfg);
+const char *cli_usage_text(void);
+
+/* Parses a QEMU size ("64", "64M", "2G", "512k"; no suffix means MiB). 0 or -EINVAL/-ERANGE. */
+int parse_size_mib_default(const char *s, uint64_t *out);
+/* Parses an unsigned number in decimal or 0x hex that fits max. */
+int parse_u64(const char *s, uint64_t max, uint64_t *out);
+
+#endif

@@ -1,0 +1,212 @@
+/* vCPU life cycle, following QEMU's kvm_init_vcpu -> kvm_arch_init_vcpu:
+ * KVM_CREATE_VCPU, mmap of kvm_run, TSC kHz, CPUID (with the Hyper-V leaves from the hook),
+ * KVM_SET_CPUID2, MSRs, Hyper-V vCPU init (hook), registers; then one thread per vCPU. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "vmm/kvm.h"
+#include "vmm/log.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+#define MSR_IA32_MISC_ENABLE 0x000001a0
+#define MSR_IA32_MISC_ENABLE_FAST_STRING (1ull << 0) /* SDM Vol. 4 Table 2-2; QEMU sets it */
+
+static int vcpu_set_cpuid(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct cpuid_table *t = malloc(sizeof(*t));
+	struct kvm_cpuid2 *c2;
+	int r;
+
+	if (!t)
+		return -ENOMEM;
+	*t = *vm->host_cpuid;
+	r = cpuid_apply_topology(t, &vm->topo, v->index);
+	if (!r && vm->hooks.vcpu_cpuid)
+		r = vm->hooks.vcpu_cpuid(v, t);
+	if (r) {
+		free(t);
+		return r;
+	}
+	c2 = malloc(sizeof(*c2) + t->n * sizeof(c2->entries[0]));
+	if (!c2) {
+		free(t);
+		return -ENOMEM;
+	}
+	c2->nent = t->n;
+	c2->padding = 0;
+	memcpy(c2->entries, t->e, t->n * sizeof(t->e[0]));
+	r = kvm_set_cpuid2(v->fd, c2);
+	if (r < 0)
+		pr_err("vCPU %u: KVM_SET_CPUID2 (%u entries): %s", v->index, t->n, strerror(-r));
+	free(c2);
+	free(t);
+	return r;
+}
+
+/* The BSP starts where the loader put it; APs keep KVM's wait-for-SIPI state (with the
+ * in-kernel LAPIC a non-BSP vCPU starts KVM_MP_STATE_UNINITIALIZED). */
+static int vcpu_set_boot_state(struct vcpu *v)
+{
+	const struct boot_cpu *b = &v->vm->boot;
+	struct kvm_sregs *s;
+	uint64_t apic_base;
+	__u64 bitmap[ARRAY_SIZE(s->interrupt_bitmap)];
+	int r;
+
+	if (v->index != 0)
+		return 0;
+	s = vcpu_sregs(v);
+	if (!s)
+		return -EIO;
+	/* The loader's state replaces everything but what KVM owns: the APIC base MSR and the
+	 * pending-interrupt bitmap. */
+	apic_base = s->apic_base;
+	memcpy(bitmap, s->interrupt_bitmap, sizeof(bitmap));
+	*s = b->sregs;
+	s->apic_base = apic_base;
+	memcpy(s->interrupt_bitmap, bitmap, sizeof(bitmap));
+	vcpu_sregs_dirty(v);
+	v->regs = b->regs;
+	v->regs_valid = true;
+	vcpu_regs_dirty(v);
+	r = vcpu_regs_flush(v);
+	if (r < 0)
+		pr_err("vCPU 0: setting the boot registers: %s", strerror(-r));
+	return r;
+}
+
+int vcpu_create(struct vm *vm, struct vcpu *v, unsigned index)
+{
+	int r;
+
+	memset(v, 0, sizeof(*v));
+	v->vm = vm;
+	v->index = index;
+	v->fd = -1;
+	v->apic_id = topo_apic_id(&vm->topo, index);
+
+	r = kvm_create_vcpu(vm->vm_fd, v->apic_id);
+	if (r < 0) {
+		pr_err("vCPU %u: KVM_CREATE_VCPU (APIC ID %u): %s", index, v->apic_id, strerror(-r));
+		return r;
+	}
+	v->fd = r;
+	v->run_size = (size_t)vm->caps.vcpu_mmap_size;
+	v->run = mmap(NULL, v->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (v->run == MAP_FAILED) {
+		r = -errno;
+		v->run = NULL;
+		pr_err("vCPU %u: mmap of kvm_run (%zu bytes): %s", index, v->run_size, strerror(-r));
+		return r;
+	}
+	/* The coalesced MMIO ring lives in the kvm_run mapping at the page KVM names. */
+	if (index == 0 && vm->caps.val[KC_COALESCED_MMIO])
+		vm->coalesced_ring = (void *)((uint8_t *)v->run +
+					      (size_t)vm->caps.val[KC_COALESCED_MMIO] * 4096);
+	if (vm->cfg->stats) {
+		v->stats.pio = calloc(65536, sizeof(*v->stats.pio));
+		if (!v->stats.pio)
+			return -ENOMEM;
+	}
+
+	/* TSC kHz: without a requested frequency, record KVM's (QEMU does the same so that the
+	 * value can be exposed consistently: hv-frequencies, reference TSC page). */
+	r = kvm_get_tsc_khz(v->fd);
+	v->tsc_khz = r > 0 ? (uint32_t)r : 0;
+	if (index == 0)
+		vm->tsc_khz = v->tsc_khz;
+
+	r = vcpu_set_cpuid(v);
+	if (r)
+		return r;
+	r = kvm_set_msr(v->fd, MSR_IA32_MISC_ENABLE, MSR_IA32_MISC_ENABLE_FAST_STRING);
+	if (r) {
+		pr_err("vCPU %u: setting IA32_MISC_ENABLE: %s", index, strerror(-r));
+		return r;
+	}
+	if (vm->hooks.vcpu_init) {
+		r = vm->hooks.vcpu_init(v);
+		if (r)
+			return r;
+	}
+	return vcpu_set_boot_state(v);
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct vm *vm = v->vm;
+	sigset_t set;
+
+	/* Only this thread's kick signal may interrupt KVM_RUN. */
+	sigfillset(&set);
+	sigdelset(&set, VCPU_KICK_SIGNAL);
+	pthread_sigmask(SIG_SETMASK, &set, NULL);
+
+	while (vm_state_get(vm) == VM_STATE_RUNNING) {
+		int r = vcpu_regs_flush(v);
+
+		if (r == 0)
+			r = kvm_run(v->fd);
+		vcpu_regs_invalidate(v);
+		if (r == -EINTR || r == -EAGAIN) {
+			__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_RELEASE);
+			v->stats.exits[KVM_EXIT_INTR]++;
+			continue;
+		}
+		if (r < 0) {
+			pr_err("vCPU %u: KVM_RUN: %s", v->index, strerror(-r));
+			vm_stop(vm, EXIT_INTERNAL);
+			break;
+		}
+		vm_coalesced_flush(vm, v);
+		if (vcpu_handle_exit(v, v->run) == EXIT_ACT_STOP)
+			break;
+	}
+	return NULL;
+}
+
+int vcpu_start(struct vcpu *v)
+{
+	int r;
+
+	v->run->immediate_exit = 0;
+	r = pthread_create(&v->thread, NULL, vcpu_thread, v);
+	if (r) {
+		pr_err("vCPU %u: creating its thread: %s", v->index, strerror(r));
+		return -r;
+	}
+	v->thread_started = true;
+	return 0;
+}
+
+void vcpu_join(struct vcpu *v)
+{
+	if (v->thread_started) {
+		pthread_join(v->thread, NULL);
+		v->thread_started = false;
+	}
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	vcpu_join(v);
+	if (v->vm && v->vm->hooks.vcpu_destroy)
+		v->vm->hooks.vcpu_destroy(v);
+	if (v->run)
+		munmap(v->run, v->run_size);
+	v->run = NULL;
+	if (v->dirty_ring)
+		munmap(v->dirty_ring, (size_t)v->dirty_ring_entries * sizeof(*v->dirty_ring));
+	v->dirty_ring = NULL;
+	/* The vCPU fd is closed last, after everything that refers to it. */
+	if (v->fd >= 0)
+		close(v->fd);
+	v->fd = -1;
+}

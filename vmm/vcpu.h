@@ -1,0 +1,68 @@
+/* A virtual CPU: its KVM fd, the shared kvm_run page, a lazily synchronised register cache
+ * (QEMU's vcpu_dirty) and its thread. */
+#ifndef ENLIGHT_VCPU_H
+#define ENLIGHT_VCPU_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vm;
+
+struct vcpu_stats {
+	uint64_t exits[64];  /* by KVM exit reason */
+	uint32_t *pio;       /* per port, allocated with --stats */
+	uint64_t mmio;
+};
+
+struct vcpu {
+	struct vm *vm;
+	unsigned index;
+	uint32_t apic_id;
+	int fd;
+	struct kvm_run *run;
+	size_t run_size;
+	pthread_t thread;
+	bool thread_started;
+
+	/* Register cache: fetched on first use after an exit, written back before KVM_RUN only
+	 * when changed. */
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	bool regs_valid, regs_dirty, sregs_valid, sregs_dirty;
+
+	uint32_t tsc_khz;
+	void *hv; /* Hyper-V per-vCPU state (hyperv/), NULL without enlightenments */
+
+	/* KVM dirty ring (KVM_CAP_DIRTY_LOG_RING), NULL when the bitmap is used instead. */
+	struct kvm_dirty_gfn *dirty_ring;
+	uint32_t dirty_ring_entries, dirty_ring_next;
+
+	struct vcpu_stats stats;
+};
+
+/* Register cache accessors (vmm/vcpu_regs.c). Return NULL if KVM refused (never in practice). */
+struct kvm_regs *vcpu_regs(struct vcpu *v);
+struct kvm_sregs *vcpu_sregs(struct vcpu *v);
+static inline void vcpu_regs_dirty(struct vcpu *v) { v->regs_dirty = true; }
+static inline void vcpu_sregs_dirty(struct vcpu *v) { v->sregs_dirty = true; }
+/* Write back dirty state (before KVM_RUN) and drop the cache (after an exit). */
+int vcpu_regs_flush(struct vcpu *v);
+void vcpu_regs_invalidate(struct vcpu *v);
+/* Print a register dump to stderr, naming why. */
+void vcpu_dump(struct vcpu *v, const char *why);
+
+/* Exit dispatch (vmm/vcpu_exit.c). */
+enum exit_action { EXIT_ACT_CONTINUE, EXIT_ACT_STOP };
+enum exit_action vcpu_handle_exit(struct vcpu *v, struct kvm_run *run);
+const char *kvm_exit_name(uint32_t reason);
+
+
+
+/* vmm/vcpu.c (glue): life cycle in QEMU's kvm_init_vcpu -> kvm_arch_init_vcpu order. */
+int vcpu_create(struct vm *vm, struct vcpu *v, unsigned index);
+int vcpu_start(struct vcpu *v);
+void vcpu_join(struct vcpu *v);
+void vcpu_destroy(struct vcpu *v);
+#endif

@@ -1,0 +1,120 @@
+/* The virtual machine: KVM fds, guest memory, the two buses, the vCPUs, the q35 devices and
+ * the run state. Built by vm_create() from a struct vm_config, in QEMU's order. */
+#ifndef ENLIGHT_VM_H
+#define ENLIGHT_VM_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmm/bus.h"
+#include "vmm/config.h"
+#include "vmm/cpuid.h"
+#include "vmm/devif.h"
+#include "vmm/guest_mem.h"
+#include "vmm/kvm.h"
+#include "vmm/loader/boot.h"
+#include "vmm/memmap.h"
+#include "vmm/vcpu.h"
+
+struct q35_devices; /* vmm/machine_q35.c */
+
+/* What the Hyper-V backends (and later the gdbstub) plug into the core; NULL = default. */
+struct vm_hooks {
+	/* vCPU init, in QEMU's order: cpuid edits the table before KVM_SET_CPUID2,
+	 * vcpu_init runs after the MSRs are set (hyperv_init_vcpu). */
+	int (*vcpu_cpuid)(struct vcpu *v, struct cpuid_table *t);
+	int (*vcpu_init)(struct vcpu *v);
+	void (*vcpu_destroy)(struct vcpu *v);
+	void (*reset)(struct vm *vm); /* system reset: state back to power-on, SINTs masked */
+	enum exit_action (*msr)(struct vcpu *v, struct kvm_run *run);    /* X86_RDMSR/WRMSR */
+	enum exit_action (*hyperv)(struct vcpu *v, struct kvm_run *run); /* KVM_EXIT_HYPERV */
+	enum exit_action (*debug)(struct vcpu *v, struct kvm_run *run);  /* KVM_EXIT_DEBUG */
+};
+
+enum vm_state {
+	VM_STATE_RUNNING,
+	VM_STATE_RESET,    /* a reset was requested: stop vCPUs, rebuild, go on */
+	VM_STATE_STOPPING, /* the process will exit with vm->exit_status */
+};
+
+struct vm {
+	const struct vm_config *cfg;
+	int kvm_fd, vm_fd;
+	struct kvm_caps caps;
+
+	struct q35_layout layout;
+	struct e820_entry e820[16];
+	unsigned ne820;
+	struct guest_mem mem;
+	uint8_t *ram;       /* one mapping: [0, below_4g) then the part above 4 GiB */
+	size_t ram_map_size;
+
+	struct bus pio, mmio;
+
+	struct vcpu *vcpus;
+	unsigned nvcpus;
+	struct cpu_topo topo;
+	struct cpuid_table *host_cpuid; /* KVM_GET_SUPPORTED_CPUID */
+	uint32_t tsc_khz;               /* guest TSC frequency (KVM_GET_TSC_KHZ) */
+
+	/* What was loaded, kept so that a reset can boot the same image again. */
+	struct boot_cpu boot;
+	struct load_request load;
+
+	struct q35_devices *dev;
+	void *hv; /* Hyper-V per-VM state (hyperv/) */
+	struct vm_hooks hooks;
+
+	/* Run state, guarded by lock; cond wakes the main thread. */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	enum vm_state state;
+	int exit_status;
+	unsigned running_vcpus;
+
+	/* Coalesced MMIO/PIO ring (inside each kvm_run mapping at the page KVM names). */
+	struct kvm_coalesced_mmio_ring *coalesced_ring;
+	pthread_mutex_t coalesced_lock;
+	struct kvm_coalesced_mmio_zone coalesced_zones[8]; /* re-registered on reset */
+	unsigned ncoalesced;
+
+	struct vm_ctl ctl; /* handed to devices */
+	struct clock_src clock;
+	uint64_t start_ns;
+};
+
+/* Create everything (no vCPU runs yet). On failure prints one line and returns -errno. */
+int vm_create(struct vm *vm, const struct vm_config *cfg, const struct load_request *load);
+/* Run until poweroff/exit/watchdog; returns the process exit status. */
+int vm_run(struct vm *vm);
+void vm_destroy(struct vm *vm);
+
+/* vmm/vm_state.c. Request a machine event (devices reach this through vm->ctl); thread-safe.
+ * Poweroff, exit and panic stop the VM with a status (the first stop wins). A reset stops the
+ * vCPUs so that vm_run rebuilds them and boots again; under -no-reboot a guest-requested
+ * reset exits with status 0 as QEMU does (a triple fault exits with status 2 instead). */
+void vm_request(struct vm *vm, enum vm_request req, int status);
+void vm_stop(struct vm *vm, int status);
+/* Kick every vCPU out of KVM_RUN (immediate_exit + signal). */
+void vm_kick_all(struct vm *vm);
+static inline enum vm_state vm_state_get(struct vm *vm)
+{
+	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE);
+}
+#define VCPU_KICK_SIGNAL SIGUSR1
+
+/* Coalesced MMIO/PIO: mark a region (writes are batched in the ring) and flush the ring into
+ * the buses. vm_coalesced_flush runs before every exit is handled. */
+int vm_coalesce(struct vm *vm, uint64_t addr, uint32_t size, bool pio);
+int vm_coalesced_register_all(struct vm *vm); /* after KVM_CREATE_VM (also on reset) */
+void vm_coalesced_flush(struct vm *vm, struct vcpu *v);
+
+/* Dirty page tracking: the per-vCPU dirty ring where KVM offers it, else the bitmap.
+ * vm_dirty_harvest calls fn for every page written since the last harvest. */
+int vm_dirty_harvest(struct vm *vm, void (*fn)(void *opaque, uint64_t gpa), void *opaque);
+
+uint64_t vm_clock_ns(void *opaque);
+
+#endif

@@ -1,5 +1,5 @@
 /* MC146818A real-time clock and CMOS RAM (ports 0x70 index / 0x71 data, IRQ8), as on the
- * q35 ICH9 LPC bridge (ICH9 datasheet §13.6, "Real Time Clock Registers"; register map
+ * q35 ICH9 LPC bridge (ICH9 datasheet, "Real Time Clock Registers"; register map
  * and flags from the Motorola MC146818A / Dallas DS12887 data sheets).
  *
  * The time of day is the host wall clock plus an offset the guest sets by writing the time
@@ -48,7 +48,7 @@ struct cmos_rtc {
 	pthread_mutex_t lock;         /* vCPU port accesses vs. the machine's timer tick */
 	struct cmos_rtc_config cfg;
 	uint8_t index;                /* 0..127 */
-	bool nmi_disabled;            /* port 0x70 bit 7 (ICH9 §13.7.1 NMI_EN, inverted) */
+	bool nmi_disabled;            /* port 0x70 bit 7 (ICH9 register NMI_EN) */
 	uint8_t regs[CMOS_RTC_SIZE];  /* time registers hold the last latched/written value */
 	int64_t offset;               /* guest time - (host time + utc_offset), seconds */
 	int irq_level;

@@ -1,0 +1,246 @@
+/* The q35 machine: which devices exist, where, and with which IRQ (QEMU's pc_q35_init and
+ * pc_basic_device_init). Each device is one file under vmm/dev/; this file only wires them. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vmm/dev/cmos_rtc.h"
+#include "vmm/dev/debug_exit.h"
+#include "vmm/dev/fw_cfg.h"
+#include "vmm/dev/post_port.h"
+#include "vmm/dev/q35_host.h"
+#include "vmm/dev/reset_ports.h"
+#include "vmm/dev/serial_16550.h"
+#include "vmm/kvm.h"
+#include "vmm/log.h"
+#include "vmm/machine_q35.h"
+#include "vmm/vm.h"
+
+struct q35_devices {
+	struct serial_16550 com1;
+	struct cmos_rtc rtc;
+	struct q35_pci pci;
+	struct fw_cfg fw_cfg;
+	struct reset_ports reset;
+	struct post_port post;
+	struct debug_exit debug_exit;
+	bool has_com1, has_debug_exit;
+	int serial_fd;
+	bool serial_fd_owned;
+	pthread_t input_thread;
+	bool input_started;
+};
+
+static void irq_set_kvm(void *opaque, unsigned gsi, int level)
+{
+	struct vm *vm = opaque;
+
+	kvm_irq_line(vm->vm_fd, gsi, level);
+}
+
+static struct irq_line vm_irq(struct vm *vm, unsigned gsi)
+{
+	return (struct irq_line){ irq_set_kvm, vm, gsi };
+}
+
+/* stdin -> COM1, paced by the receiver's room so pasted text is not lost. */
+static void *serial_input_thread(void *arg)
+{
+	struct serial_16550 *s = arg;
+	uint8_t buf[64];
+
+	for (;;) {
+		size_t room = serial_16550_rx_room(s);
+		ssize_t n;
+
+		if (!room) {
+			usleep(1000);
+			continue;
+		}
+		n = read(STDIN_FILENO, buf, room < sizeof(buf) ? room : sizeof(buf));
+		if (n <= 0)
+			return NULL;
+		serial_16550_input(s, buf, (size_t)n);
+	}
+}
+
+static int open_serial(struct vm *vm, struct q35_devices *d)
+{
+	const struct vm_config *cfg = vm->cfg;
+
+	d->serial_fd = -1;
+	switch (cfg->serial) {
+	case SERIAL_STDIO:
+		d->serial_fd = STDOUT_FILENO;
+		return 0;
+	case SERIAL_FILE:
+		d->serial_fd = open(cfg->serial_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (d->serial_fd < 0) {
+			pr_err("-serial file:%s: cannot open: %s", cfg->serial_path, strerror(errno));
+			return -errno;
+		}
+		d->serial_fd_owned = true;
+		return 0;
+	case SERIAL_NONE:
+		return 0;
+	}
+	return 0;
+}
+
+static int add_fw_cfg_items(struct vm *vm, struct q35_devices *d)
+{
+	const struct vm_config *cfg = vm->cfg;
+	struct fw_cfg *fc = &d->fw_cfg;
+	/* etc/e820 carries QEMU's layout: le64 address, le64 length, le32 type. */
+	int r = fw_cfg_add_i64(fc, FW_CFG_RAM_SIZE, cfg->ram_size);
+
+	r = r ? r : fw_cfg_add_i16(fc, FW_CFG_NOGRAPHIC, 1);
+	r = r ? r : fw_cfg_add_i16(fc, FW_CFG_NB_CPUS, (uint16_t)cfg->smp.cpus);
+	r = r ? r : fw_cfg_add_i16(fc, FW_CFG_MAX_CPUS, (uint16_t)cfg->smp.maxcpus);
+	if (!r && cfg->append) {
+		r = fw_cfg_add_i32(fc, FW_CFG_CMDLINE_SIZE, (uint32_t)strlen(cfg->append) + 1);
+		r = r ? r : fw_cfg_add_string(fc, FW_CFG_CMDLINE_DATA, cfg->append);
+	}
+	if (!r) {
+		int sel = fw_cfg_add_file(fc, "etc/e820", vm->e820,
+					  vm->ne820 * sizeof(vm->e820[0]));
+		r = sel < 0 ? sel : 0;
+	}
+	if (r)
+		pr_err("fw_cfg: adding the machine's items: %s", strerror(-r));
+	return r;
+}
+
+int q35_devices_create(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	struct q35_devices *d = calloc(1, sizeof(*d));
+	int r;
+
+	if (!d)
+		return -ENOMEM;
+	vm->dev = d;
+
+	r = q35_pci_init(&d->pci, &(struct q35_pci_config){
+					  .pio = &vm->pio,
+					  .mmio = &vm->mmio,
+					  .lpc = { .clock = vm->clock, .ctl = vm->ctl,
+						   .sci = vm_irq(vm, ICH9_SCI_IRQ) },
+				  });
+	if (r) {
+		pr_err("q35: PCI host bridge and LPC: %s", strerror(-r));
+		return r;
+	}
+
+	r = cmos_rtc_init(&d->rtc, &(struct cmos_rtc_config){
+					   .irq = vm_irq(vm, CMOS_RTC_IRQ),
+					   .clock = vm->clock,
+					   .below_4g = vm->layout.below_4g,
+					   .above_4g = vm->layout.above_4g,
+					   .ncpus = cfg->smp.cpus,
+				   });
+	r = r ? r : cmos_rtc_register(&d->rtc, &vm->pio);
+
+	r = r ? r : fw_cfg_init(&d->fw_cfg, &(struct fw_cfg_config){
+						    .gm = &vm->mem,
+						    .uuid = cfg->has_uuid ? cfg->uuid : NULL,
+					    });
+	r = r ? r : add_fw_cfg_items(vm, d);
+	r = r ? r : fw_cfg_register(&d->fw_cfg, &vm->pio);
+
+	r = r ? r : reset_ports_init(&d->reset, &(struct reset_ports_config){ .ctl = vm->ctl });
+	r = r ? r : reset_ports_register(&d->reset, &vm->pio);
+	r = r ? r : post_port_init(&d->post, &(struct post_port_config){ 0 });
+	r = r ? r : post_port_register(&d->post, &vm->pio);
+	if (r)
+		return r;
+
+	if (cfg->debug_exit) {
+		r = debug_exit_init(&d->debug_exit, &(struct debug_exit_config){
+							    .iobase = cfg->debug_exit_base,
+							    .iosize = cfg->debug_exit_size,
+							    .ctl = vm->ctl,
+						    });
+		r = r ? r : debug_exit_register(&d->debug_exit, &vm->pio);
+		if (r) {
+			pr_err("-device isa-debug-exit,iobase=0x%x,iosize=%u: %s%s",
+			       cfg->debug_exit_base, cfg->debug_exit_size, strerror(-r),
+			       r == -EEXIST ? " (the ports belong to another device; pick another iobase)" : "");
+			return r;
+		}
+		d->has_debug_exit = true;
+	}
+
+	if (cfg->serial != SERIAL_NONE) {
+		r = open_serial(vm, d);
+		r = r ? r : serial_16550_init(&d->com1, &(struct serial_16550_config){
+							    .base = SERIAL_16550_COM1_BASE,
+							    .irq = vm_irq(vm, SERIAL_16550_COM1_IRQ),
+							    .out_fd = d->serial_fd,
+						    });
+		r = r ? r : serial_16550_register(&d->com1, &vm->pio);
+		if (r)
+			return r;
+		d->has_com1 = true;
+		if (cfg->serial == SERIAL_STDIO &&
+		    !pthread_create(&d->input_thread, NULL, serial_input_thread, &d->com1))
+			d->input_started = true;
+	}
+	return 0;
+}
+
+int q35_kvm_setup(struct vm *vm)
+{
+	int r;
+
+	/* Like QEMU's RTC: index writes to port 0x70 are batched, the data port 0x71 still exits
+	 * (the ring is replayed before the 0x71 access is handled). */
+	if (!vm->ncoalesced && vm->caps.val[KC_COALESCED_PIO])
+		vm->coalesced_zones[vm->ncoalesced++] =
+			(struct kvm_coalesced_mmio_zone){ .addr = CMOS_RTC_BASE, .size = 1, .pio = 1 };
+	r = vm_coalesced_register_all(vm);
+	if (r)
+		pr_err("KVM_REGISTER_COALESCED_MMIO: %s", strerror(-r));
+	return r;
+}
+
+void q35_devices_reset(struct vm *vm)
+{
+	struct q35_devices *d = vm->dev;
+
+	if (!d)
+		return;
+	q35_pci_reset(&d->pci);
+	cmos_rtc_reset(&d->rtc);
+	fw_cfg_reset(&d->fw_cfg);
+	reset_ports_reset(&d->reset);
+	post_port_reset(&d->post);
+	if (d->has_com1)
+		serial_16550_reset(&d->com1);
+}
+
+void q35_devices_destroy(struct vm *vm)
+{
+	struct q35_devices *d = vm->dev;
+
+	if (!d)
+		return;
+	fw_cfg_destroy(&d->fw_cfg);
+	cmos_rtc_destroy(&d->rtc);
+	/* The stdin reader sits in read() or usleep(), both cancellation points, and holds no
+	 * lock there. */
+	if (d->input_started) {
+		pthread_cancel(d->input_thread);
+		pthread_join(d->input_thread, NULL);
+	}
+	if (d->has_com1)
+		serial_16550_destroy(&d->com1);
+	if (d->serial_fd_owned)
+		close(d->serial_fd);
+	free(d);
+	vm->dev = NULL;
+}

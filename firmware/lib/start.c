@@ -12,6 +12,9 @@ void fw_start(uint32_t magic, uint32_t mbi_addr)
 	const struct multiboot_info *mbi = NULL;
 
 	serial_init();
+	/* A BIOS before us (SeaBIOS under QEMU) may have left a partial line: start a
+	 * fresh one so a TAP parser sees our first line whole. */
+	serial_putc('\n');
 	/* A BIOS may leave the PIC on vectors 8-15 with the PIT running: mask it, so that
 	 * enabling interrupts never looks like a #DF. */
 	outb(PIC1_DATA, 0xFF);

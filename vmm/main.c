@@ -2,6 +2,7 @@
  * guest's status. The only place that exits the process. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +165,8 @@ int main(int argc, char **argv)
 	if (cfg.probe)
 		return probe_print();
 	log_verbose = cfg.trace_exits;
+	/* Serial output may go to a pipe whose reader left: write() fails, the guest goes on. */
+	signal(SIGPIPE, SIG_IGN);
 
 	memset(&lr, 0, sizeof(lr));
 	if (read_file("-kernel", cfg.kernel, &kernel))

@@ -1,10 +1,11 @@
 /* Shared fixtures for the loader tests: a fake guest RAM with guard bytes around every
  * slot, crafted ELF32/ELF64/multiboot/bzImage images, and checks of the boot CPU state.
- * Header only (static inline), included by tests/unit/test_loader_*.c. */
+ * Header only (static inline), included by tests/unit/test_loader_*.c after <cmocka.h>. */
 #ifndef ENLIGHT_TEST_LOADER_IMAGES_H
 #define ENLIGHT_TEST_LOADER_IMAGES_H
 
 #include <elf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -351,6 +352,84 @@ static inline uint64_t pt_walk(const struct fake_ram *r, uint64_t cr3, uint64_t 
 	if (e & 0x80)
 		return (e & 0xFFFFFFFE00000ull) | (va & 0x1FFFFF);
 	return ~0ull;
+}
+
+/* ---- load and expect ---- */
+
+static inline struct load_request test_req(const struct timg *t, const struct fake_ram *r,
+					   const char *name, const char *append)
+{
+	return (struct load_request){ .kernel = t->b, .kernel_size = t->n, .kernel_name = name,
+				      .append = append, .e820 = r->e820, .ne820 = r->ne820 };
+}
+
+/* The load fails with rc, the message names the file and contains why, and not one byte
+ * of guest RAM (nor of the guards around it) was written. */
+static inline void expect_load_fail(struct fake_ram *r, const struct load_request *req, int rc,
+				    const char *why)
+{
+	char err[512] = "unset", who[256];
+	struct boot_cpu cpu;
+
+	snprintf(who, sizeof(who), "kernel '%s': ", req->kernel_name);
+	assert_int_equal(loader_load(&r->gm, req, &cpu, err, sizeof(err)), rc);
+	if (!strstr(err, who) || !strstr(err, why))
+		fail_msg("message \"%s\" lacks \"%s\" or \"%s\"", err, who, why);
+	assert_true(fake_ram_untouched(r));
+	assert_true(fake_ram_guards_ok(r));
+}
+
+static inline void expect_load_ok(struct fake_ram *r, const struct load_request *req,
+				  struct boot_cpu *cpu)
+{
+	char err[512] = "unset";
+	int rc = loader_load(&r->gm, req, cpu, err, sizeof(err));
+
+	if (rc)
+		fail_msg("loader_load: %d: %s", rc, err);
+	assert_string_equal(err, "");
+	assert_true(fake_ram_guards_ok(r));
+	assert_int_equal(cpu->sregs.apic_base, 0);
+}
+
+/* CS 0x10 flat code (64-bit when long), DS/ES/FS/GS/SS 0x18 flat data, all matching the
+ * GDT in guest memory; TR a busy TSS; IF and VM clear, RFLAGS bit 1 set. */
+static inline void check_flat_segments(const struct fake_ram *r, const struct boot_cpu *cpu,
+				       bool long_mode)
+{
+	const struct kvm_sregs *sr = &cpu->sregs;
+	const struct kvm_segment *data[] = { &sr->ds, &sr->es, &sr->fs, &sr->gs, &sr->ss };
+
+	assert_int_equal(cpu->regs.rflags & (1 << 1 | 1 << 9 | 1 << 17), 1 << 1);
+	assert_true(flat_seg(&sr->cs, 0x10, 0xB, long_mode));
+	assert_true(gdt_matches(r, sr, &sr->cs));
+	for (unsigned i = 0; i < 5; i++) {
+		assert_true(flat_seg(data[i], 0x18, 0x3, false));
+		assert_true(gdt_matches(r, sr, data[i]));
+	}
+	assert_int_equal(sr->tr.type, 11);
+	assert_true(sr->tr.present);
+	assert_true(sr->cr0 & 1);
+	if (long_mode) {
+		assert_int_equal(sr->cr0 & (1ull << 31), 1ull << 31);
+		assert_int_equal(sr->cr4 & (1 << 5), 1 << 5);
+		assert_int_equal(sr->efer & 0x500, 0x500);
+		assert_int_equal(sr->cr3, 0x9000);
+	} else {
+		assert_int_equal(sr->cr0 & (1ull << 31), 0);
+		assert_int_equal(sr->efer, 0);
+	}
+}
+
+/* Long-mode page tables identity-map the first 4 GiB and nothing above. */
+static inline void check_identity_map(const struct fake_ram *r, const struct boot_cpu *cpu)
+{
+	static const uint64_t probe[] = { 0, 0x7000, 0x100200, 0x3FFFFFF, 0x40000000,
+					  0xB0000000, 0xFEE00000, 0xFFFFFFFF };
+
+	for (unsigned i = 0; i < sizeof(probe) / sizeof(probe[0]); i++)
+		assert_int_equal(pt_walk(r, cpu->sregs.cr3, probe[i]), probe[i]);
+	assert_int_equal(pt_walk(r, cpu->sregs.cr3, 0x100000000ull), ~0ull);
 }
 
 #endif

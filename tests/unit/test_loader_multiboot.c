@@ -8,7 +8,6 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <stdio.h>
 
 #include "loader_images.h"
 #include "vmm/loader/multiboot.h"
@@ -18,58 +17,16 @@
 static struct load_request mkreq(const struct timg *t, const struct fake_ram *r,
 				 const char *append)
 {
-	return (struct load_request){ .kernel = t->b, .kernel_size = t->n, .kernel_name = NAME,
-				      .append = append, .e820 = r->e820, .ne820 = r->ne820 };
-}
-
-static void expect_fail(struct fake_ram *r, const struct load_request *req, int rc,
-			const char *why)
-{
-	char err[512] = "unset";
-	struct boot_cpu cpu;
-
-	assert_int_equal(loader_load(&r->gm, req, &cpu, err, sizeof(err)), rc);
-	if (!strstr(err, "kernel '" NAME "': ") || !strstr(err, why))
-		fail_msg("message \"%s\" lacks the file name or \"%s\"", err, why);
-	assert_true(fake_ram_untouched(r));
-	assert_true(fake_ram_guards_ok(r));
-}
-
-static int load_ok(struct fake_ram *r, const struct load_request *req, struct boot_cpu *cpu)
-{
-	char err[512] = "unset";
-	int rc = loader_load(&r->gm, req, cpu, err, sizeof(err));
-
-	if (rc)
-		print_error("loader_load: %d: %s\n", rc, err);
-	assert_string_equal(err, "");
-	assert_true(fake_ram_guards_ok(r));
-	return rc;
+	return test_req(t, r, NAME, append);
 }
 
 static void check_entry_state(const struct fake_ram *r, const struct boot_cpu *cpu,
 			      uint64_t entry)
 {
-	const struct kvm_sregs *sr = &cpu->sregs;
-	const struct kvm_segment *data[] = { &sr->ds, &sr->es, &sr->fs, &sr->gs, &sr->ss };
-
 	assert_int_equal(cpu->regs.rax, 0x2BADB002);
 	assert_int_equal(cpu->regs.rbx, BOOT_MBI_ADDR);
 	assert_int_equal(cpu->regs.rip, entry);
-	/* EFLAGS: bit 1 reserved-set, IF (9) and VM (17) clear. */
-	assert_int_equal(cpu->regs.rflags & (1 << 1 | 1 << 9 | 1 << 17), 1 << 1);
-	assert_true(sr->cr0 & 1);
-	assert_false(sr->cr0 & (1ull << 31));
-	assert_int_equal(sr->efer, 0);
-	assert_true(flat_seg(&sr->cs, 0x10, 0xB, false));
-	assert_true(gdt_matches(r, sr, &sr->cs));
-	for (unsigned i = 0; i < ARRAY_SIZE(data); i++) {
-		assert_true(flat_seg(data[i], 0x18, 0x3, false));
-		assert_true(gdt_matches(r, sr, data[i]));
-	}
-	assert_int_equal(sr->tr.type, 11);
-	assert_true(sr->tr.present);
-	assert_int_equal(sr->apic_base, 0);
+	check_flat_segments(r, cpu, false);
 }
 
 static const char *str_at(const struct fake_ram *r, uint64_t gpa)
@@ -145,7 +102,7 @@ static void test_elf32(void **state)
 	req = mkreq(&t, &r, "console=ttyS0 debug");
 	req.initrds = mods;
 	req.ninitrds = 2;
-	assert_int_equal(load_ok(&r, &req, &cpu), 0);
+	expect_load_ok(&r, &req, &cpu);
 
 	assert_true(pattern_at(&r, 0, 0x100000, 0x3000));
 	assert_true(pattern_at(&r, 2, 0x200000, 0x123));
@@ -185,7 +142,7 @@ static void test_elf64_higher_half(void **state)
 	mbh_put(t.b + MBH_OFF, 0);
 	fake_ram_init(&r, 64 * MiB, 0);
 	req = mkreq(&t, &r, NULL);
-	assert_int_equal(load_ok(&r, &req, &cpu), 0);
+	expect_load_ok(&r, &req, &cpu);
 	assert_true(pattern_at(&r, 0, 0x100000, 0x2000));
 	assert_true(zero_at(&r, 0x102000, 0x1000));
 	check_entry_state(&r, &cpu, 0x100040);
@@ -210,7 +167,7 @@ static void test_aout_kludge(void **state)
 	fake_ram_init(&r, 64 * MiB, 0);
 	memset(fake_ram_at(&r, 0x103000, 0x4000), 0xCC, 0x4000);
 	req = mkreq(&t, &r, "x");
-	assert_int_equal(load_ok(&r, &req, &cpu), 0);
+	expect_load_ok(&r, &req, &cpu);
 	assert_memory_equal(fake_ram_at(&r, 0x100000, t.n), t.b, t.n);
 	assert_true(zero_at(&r, 0x103000, 0x4000));
 	check_entry_state(&r, &cpu, 0x100080);
@@ -220,7 +177,7 @@ static void test_aout_kludge(void **state)
 	mbh_put_aout(t.b + 0x40, 0x100040, 0x100000, 0x102000, 0, 0x100080);
 	fake_ram_init(&r, 64 * MiB, 0);
 	req = mkreq(&t, &r, NULL);
-	assert_int_equal(load_ok(&r, &req, &cpu), 0);
+	expect_load_ok(&r, &req, &cpu);
 	assert_memory_equal(fake_ram_at(&r, 0x100000, 0x2000), t.b, 0x2000);
 	assert_true(zero_at(&r, 0x102000, 0x1000));
 	fake_ram_free(&r);
@@ -229,7 +186,7 @@ static void test_aout_kludge(void **state)
 	mbh_put_aout(t.b + 0x40, 0x200010, 0x200000, 0, 0, 0x200000);
 	fake_ram_init(&r, 64 * MiB, 0);
 	req = mkreq(&t, &r, NULL);
-	assert_int_equal(load_ok(&r, &req, &cpu), 0);
+	expect_load_ok(&r, &req, &cpu);
 	assert_memory_equal(fake_ram_at(&r, 0x200000, t.n - 0x30), t.b + 0x30, t.n - 0x30);
 	fake_ram_free(&r);
 	free(t.b);
@@ -248,7 +205,7 @@ static void test_aout_precedence_over_elf(void **state)
 	mbh_put_aout(t.b + MBH_OFF, 0x300000 + MBH_OFF, 0x300000, 0, 0, 0x300000 + ELF_DATA0);
 	fake_ram_init(&r, 64 * MiB, 0);
 	req = mkreq(&t, &r, NULL);
-	assert_int_equal(load_ok(&r, &req, &cpu), 0);
+	expect_load_ok(&r, &req, &cpu);
 	assert_memory_equal(fake_ram_at(&r, 0x300000, t.n), t.b, t.n);
 	assert_true(zero_at(&r, 0x200000, 0x1000));
 	assert_int_equal(cpu.regs.rip, 0x300000 + ELF_DATA0);
@@ -277,7 +234,7 @@ static void test_4m_kernel_12m_bss(void **state)
 	req = mkreq(&t, &r, "a b");
 	req.initrds = &m;
 	req.ninitrds = 1;
-	assert_int_equal(load_ok(&r, &req, &cpu), 0);
+	expect_load_ok(&r, &req, &cpu);
 	assert_true(pattern_at(&r, 0, 0x400000, 0x1800));
 	assert_true(zero_at(&r, 0x401800, 12 * MiB));
 	check_entry_state(&r, &cpu, 0x400000);
@@ -301,7 +258,7 @@ static void test_bad_checksum(void **state)
 	t.b[MBH_OFF + 8] ^= 1;
 	fake_ram_init(&r, 64 * MiB, 0);
 	req = mkreq(&t, &r, NULL);
-	expect_fail(&r, &req, -ENOEXEC, "bad checksum");
+	expect_load_fail(&r, &req, -ENOEXEC, "bad checksum");
 	fake_ram_free(&r);
 	free(t.b);
 }
@@ -316,7 +273,7 @@ static void test_unaligned_header(void **state)
 	mbh_put_aout(t.b + 6, 0x100006, 0x100000, 0, 0, 0x100000);
 	fake_ram_init(&r, 64 * MiB, 0);
 	req = mkreq(&t, &r, NULL);
-	expect_fail(&r, &req, -ENOEXEC, "not 4-byte aligned");
+	expect_load_fail(&r, &req, -ENOEXEC, "not 4-byte aligned");
 	fake_ram_free(&r);
 	free(t.b);
 }
@@ -332,11 +289,11 @@ static void test_truncated_header(void **state)
 	wr32(t.b, 0x1BADB002);
 	fake_ram_init(&r, 64 * MiB, 0);
 	req = mkreq(&t, &r, NULL);
-	expect_fail(&r, &req, -ENOEXEC, "truncated multiboot header");
+	expect_load_fail(&r, &req, -ENOEXEC, "truncated multiboot header");
 	/* Flags bit 16 announces 20 more bytes than the file has. */
 	mbh_put(t2.b + 0x40, 1u << 16);
 	req = mkreq(&t2, &r, NULL);
-	expect_fail(&r, &req, -ENOEXEC, "truncated multiboot header");
+	expect_load_fail(&r, &req, -ENOEXEC, "truncated multiboot header");
 	fake_ram_free(&r);
 	free(t.b);
 	free(t2.b);
@@ -352,15 +309,15 @@ static void test_aout_inconsistent(void **state)
 	fake_ram_init(&r, 64 * MiB, 0);
 	req = mkreq(&t, &r, NULL);
 	mbh_put_aout(t.b + 0x40, 0x100040, 0x100080, 0, 0, 0x100080);
-	expect_fail(&r, &req, -ENOEXEC, "load_addr 0x100080 is above header_addr 0x100040");
+	expect_load_fail(&r, &req, -ENOEXEC, "load_addr 0x100080 is above header_addr 0x100040");
 	mbh_put_aout(t.b + 0x40, 0x100040, 0x100000, 0x103000, 0, 0x100000);
-	expect_fail(&r, &req, -ENOEXEC, "beyond the end of the file");
+	expect_load_fail(&r, &req, -ENOEXEC, "beyond the end of the file");
 	mbh_put_aout(t.b + 0x40, 0x100100, 0x100000, 0, 0, 0x100000);
-	expect_fail(&r, &req, -ENOEXEC, "header is at file offset 0x40");
+	expect_load_fail(&r, &req, -ENOEXEC, "header is at file offset 0x40");
 	mbh_put_aout(t.b + 0x40, 0x100040, 0x100000, 0x101000, 0x100800, 0x100000);
-	expect_fail(&r, &req, -ENOEXEC, "bss_end_addr 0x100800");
+	expect_load_fail(&r, &req, -ENOEXEC, "bss_end_addr 0x100800");
 	mbh_put_aout(t.b + 0x40, 0x100040, 0x100000, 0x100000 - 1, 0, 0x100000);
-	expect_fail(&r, &req, -ENOEXEC, "below load_addr");
+	expect_load_fail(&r, &req, -ENOEXEC, "below load_addr");
 	fake_ram_free(&r);
 	free(t.b);
 }
@@ -381,11 +338,11 @@ static void test_elf_class_machine(void **state)
 	mbh_put(raw.b + 0x10, 0);
 	fake_ram_init(&r, 64 * MiB, 0);
 	req = mkreq(&t, &r, NULL);
-	expect_fail(&r, &req, -ENOEXEC, "ELF machine 62 is not EM_386");
+	expect_load_fail(&r, &req, -ENOEXEC, "ELF machine 62 is not EM_386");
 	req = mkreq(&t2, &r, NULL);
-	expect_fail(&r, &req, -ENOEXEC, "ELF class 3");
+	expect_load_fail(&r, &req, -ENOEXEC, "ELF class 3");
 	req = mkreq(&raw, &r, NULL);
-	expect_fail(&r, &req, -ENOEXEC, "not ELF");
+	expect_load_fail(&r, &req, -ENOEXEC, "not ELF");
 	fake_ram_free(&r);
 	free(t.b);
 	free(t2.b);
@@ -409,21 +366,21 @@ static void test_truncated_elf(void **state)
 	memcpy(&ph, t.b + ELF_PHOFF, sizeof(ph));
 	ph.p_filesz = ph.p_memsz = 0x1001;
 	memcpy(t.b + ELF_PHOFF, &ph, sizeof(ph));
-	expect_fail(&r, &req, -ENOEXEC, "program header 0: segment (offset 0x2000, 0x1001 bytes) runs past the end of the file");
+	expect_load_fail(&r, &req, -ENOEXEC, "program header 0: segment (offset 0x2000, 0x1001 bytes) runs past the end of the file");
 	/* filesz > memsz. */
 	ph.p_memsz = 0x800;
 	ph.p_filesz = 0x1000;
 	memcpy(t.b + ELF_PHOFF, &ph, sizeof(ph));
-	expect_fail(&r, &req, -ENOEXEC, "exceeds memory size");
+	expect_load_fail(&r, &req, -ENOEXEC, "exceeds memory size");
 	/* Program header table past the end of the file. */
 	memcpy(&eh, t.b, sizeof(eh));
 	eh.e_phoff = (Elf32_Off)(t.n - 16);
 	memcpy(t.b, &eh, sizeof(eh));
-	expect_fail(&r, &req, -ENOEXEC, "truncated program headers");
+	expect_load_fail(&r, &req, -ENOEXEC, "truncated program headers");
 	/* ELF header itself cut short (the multiboot header moved into its tail). */
 	memmove(t.b + 36, t.b + MBH_OFF, 12);
 	req.kernel_size = 48;
-	expect_fail(&r, &req, -ENOEXEC, "truncated ELF header");
+	expect_load_fail(&r, &req, -ENOEXEC, "truncated ELF header");
 	fake_ram_free(&r);
 	free(t.b);
 }
@@ -442,7 +399,7 @@ static void test_segment_outside_ram(void **state)
 	mbh_put(t.b + MBH_OFF, 0);
 	fake_ram_init(&r, 64 * MiB, 0);
 	req = mkreq(&t, &r, NULL);
-	expect_fail(&r, &req, -ERANGE,
+	expect_load_fail(&r, &req, -ERANGE,
 		    "program header 1 (0x8000000+0x1000) lies outside guest RAM (64 MiB)");
 	fake_ram_free(&r);
 	free(t.b);
@@ -468,7 +425,7 @@ static void test_segment_mmio_hole(void **state)
 		struct load_request req = mkreq(&t, &r, NULL);
 
 		mbh_put(t.b + MBH_OFF, 0);
-		expect_fail(&r, &req, -ERANGE, why[i]);
+		expect_load_fail(&r, &req, -ERANGE, why[i]);
 		free(t.b);
 	}
 	fake_ram_free(&r);
@@ -485,7 +442,7 @@ static void test_entry_above_4g(void **state)
 	mbh_put(t.b + MBH_OFF, 0);
 	fake_ram_init(&r, 64 * MiB, 0);
 	req = mkreq(&t, &r, NULL);
-	expect_fail(&r, &req, -ENOEXEC, "entry point 0x180000000 is above 4 GiB");
+	expect_load_fail(&r, &req, -ENOEXEC, "entry point 0x180000000 is above 4 GiB");
 	fake_ram_free(&r);
 	free(t.b);
 }
@@ -501,7 +458,7 @@ static void test_overlaps_info_area(void **state)
 	mbh_put(t.b + MBH_OFF, 0);
 	fake_ram_init(&r, 64 * MiB, 0);
 	req = mkreq(&t, &r, NULL);
-	expect_fail(&r, &req, -ERANGE, "overlaps the loader's boot data");
+	expect_load_fail(&r, &req, -ERANGE, "overlaps the loader's boot data");
 	fake_ram_free(&r);
 	free(t.b);
 }
@@ -520,7 +477,7 @@ static void test_module_does_not_fit(void **state)
 	req = mkreq(&t, &r, NULL);
 	req.initrds = m;
 	req.ninitrds = 2;
-	expect_fail(&r, &req, -E2BIG, "module 'huge.img'");
+	expect_load_fail(&r, &req, -E2BIG, "module 'huge.img'");
 	fake_ram_free(&r);
 	free(t.b);
 }
@@ -536,7 +493,7 @@ static void test_unsupported_flags(void **state)
 	mbh_put(t.b + MBH_OFF, 1u << 3);
 	fake_ram_init(&r, 64 * MiB, 0);
 	req = mkreq(&t, &r, NULL);
-	expect_fail(&r, &req, -ENOEXEC, "unsupported features (flags bits 0x8)");
+	expect_load_fail(&r, &req, -ENOEXEC, "unsupported features (flags bits 0x8)");
 	fake_ram_free(&r);
 	free(t.b);
 }
@@ -551,9 +508,9 @@ static void test_not_a_kernel(void **state)
 	memset(t.b, 0x90, t.n);
 	fake_ram_init(&r, 64 * MiB, 0);
 	req = mkreq(&t, &r, NULL);
-	expect_fail(&r, &req, -ENOEXEC, "not a multiboot, bzImage or ELF64 image");
+	expect_load_fail(&r, &req, -ENOEXEC, "not a multiboot, bzImage or ELF64 image");
 	req.kernel_size = 0;
-	expect_fail(&r, &req, -ENOEXEC, "empty");
+	expect_load_fail(&r, &req, -ENOEXEC, "empty");
 	fake_ram_free(&r);
 	free(t.b);
 }
@@ -570,7 +527,7 @@ static void test_tiny_ram(void **state)
 	mbh_put(t.b + MBH_OFF, 0);
 	fake_ram_init(&r, 0x20000, 0);
 	req = mkreq(&t, &r, NULL);
-	expect_fail(&r, &req, -ERANGE, "boot data area");
+	expect_load_fail(&r, &req, -ERANGE, "boot data area");
 	fake_ram_free(&r);
 	free(t.b);
 }

@@ -1,0 +1,52 @@
+#!/bin/bash
+# Development check: boots every payload under QEMU software emulation (TCG) and compares
+# the exit status and key serial lines with what firmware/README.md promises. Not part of
+# the project's tests (enlight must not depend on QEMU); never uses -accel kvm.
+#
+#   firmware/check-qemu.sh [build/firmware]
+set -u
+fw=${1:-$(dirname "$0")/../build/firmware}
+tsc_khz=$(awk '/tsc: Detected/ {print int($(NF-1) * 1000); exit}' <(dmesg 2>/dev/null))
+[ -n "$tsc_khz" ] || tsc_khz=$(awk '/cpu MHz/ {print int($4 * 1000); exit}' /proc/cpuinfo)
+fail=0
+
+# run <name> <want status> <want regex (one per line, each must match)> <qemu args...>
+run() {
+	local name=$1 want=$2 pattern=$3 out st
+	shift 3
+	out=$(timeout 60 qemu-system-x86_64 -accel tcg -machine q35 -m 64 -nographic \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x4 "$@" 2>&1)
+	st=$?
+	if [ "$st" != "$want" ]; then
+		echo "FAIL $name: status $st, want $want"; echo "$out" | tail -20; fail=1; return
+	fi
+	while IFS= read -r re; do
+		[ -z "$re" ] && continue
+		if ! grep -Eq -- "$re" <<<"$out"; then
+			echo "FAIL $name: no line matching '$re'"; echo "$out" | tail -20; fail=1; return
+		fi
+	done <<<"$pattern"
+	if grep -q '^not ok' <<<"$out"; then
+		echo "FAIL $name: not ok lines"; grep '^not ok' <<<"$out"; fail=1; return
+	fi
+	echo "ok   $name (status $st)"
+}
+
+run hello 1 $'^hello from enlight guest$\n^ok 1 - serial works$' -no-reboot -kernel "$fw/hello.elf"
+for n in 1 2 4 8; do
+	run "smp -smp $n" 1 "^ok $((n + 1)) - every AP ran work" -smp "$n" -no-reboot \
+		-kernel "$fw/smp.elf"
+done
+run poweroff 0 '^poweroff: writing' -no-reboot -kernel "$fw/poweroff.elf"
+run "reset -no-reboot" 0 '^reset-test boot$' -no-reboot -kernel "$fw/reset.elf"
+out_re=$'^ok 1 - came back after the 0xCF9 reset$\n# boot count in CMOS 0x50: 1'
+run "reset (reboot)" 67 "$out_re" -kernel "$fw/reset.elf"
+run debugexit 99 '^ok 1 - exiting with code 0x31' -no-reboot -kernel "$fw/debugexit.elf"
+run "debugexit code=0x12" 37 '' -no-reboot -kernel "$fw/debugexit.elf" -append "code=0x12"
+run pmtimer 1 '^ok 4 - frequency' -no-reboot -kernel "$fw/pmtimer.elf" \
+	-append "tsc_khz=$tsc_khz"
+run selftest 1 '^ok 10 - command-line parser # cmdline' -no-reboot \
+	-kernel "$fw/selftest.elf" -append "selftest num=0x2a word=abc flag"
+run "selftest crash" 5 '^unexpected exception 6 \(#UD\) at rip 0x' -no-reboot \
+	-kernel "$fw/selftest.elf" -append "crash"
+exit $fail

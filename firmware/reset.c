@@ -2,7 +2,7 @@
  * boots in CMOS NVRAM byte 0x50, which survives a reset.
  *
  *   boot 1: prints "reset-test boot", sets the counter to 1, writes 0x06 to 0xCF9.
- *           With -no-reboot the VMM stops here (QEMU: status 0, enlight: status 2).
+ *           With -no-reboot the VMM stops here with status 0 (QEMU and enlight).
  *   boot 2: prints "reset-test boot", TAP ok, clears the counter, exits through
  *           debug-exit with code 0x21 (status 0x43).
  * If the reset is ignored: "not ok", FW_EXIT_FAIL.

@@ -1,11 +1,19 @@
 #!/bin/bash
-# Development check: boots every payload under QEMU software emulation (TCG) and compares
-# the exit status and key serial lines with what firmware/README.md promises. Not part of
-# the project's tests (enlight must not depend on QEMU); never uses -accel kvm.
+# Development check: boots every payload and compares the exit status and key serial
+# lines with what firmware/README.md promises.
 #
-#   firmware/check-qemu.sh [build/firmware]
+#   firmware/check.sh qemu    [build/firmware]   QEMU software emulation (TCG), never KVM
+#   firmware/check.sh enlight [build/firmware]   build/enlight on the host KVM
+#
+# The QEMU mode is a development aid only: the project's tests must not depend on QEMU.
 set -u
-fw=${1:-$(dirname "$0")/../build/firmware}
+vmm=${1:-qemu}
+fw=${2:-$(dirname "$0")/../build/firmware}
+case $vmm in
+qemu)	cmd=(timeout 60 qemu-system-x86_64 -accel tcg -machine q35) ;;
+enlight) cmd=(timeout 30 "$fw/../enlight" --timeout 10) ;;
+*)	echo "usage: $0 qemu|enlight [firmware-dir]" >&2; exit 2 ;;
+esac
 tsc_khz=$(awk '/tsc: Detected/ {print int($(NF-1) * 1000); exit}' <(dmesg 2>/dev/null))
 [ -n "$tsc_khz" ] || tsc_khz=$(awk '/cpu MHz/ {print int($4 * 1000); exit}' /proc/cpuinfo)
 fail=0
@@ -14,8 +22,8 @@ fail=0
 run() {
 	local name=$1 want=$2 pattern=$3 out st
 	shift 3
-	out=$(timeout 60 qemu-system-x86_64 -accel tcg -machine q35 -m 64 -nographic \
-		-device isa-debug-exit,iobase=0xf4,iosize=0x4 "$@" 2>&1)
+	out=$("${cmd[@]}" -m 64 -nographic -device isa-debug-exit,iobase=0xf4,iosize=0x4 \
+		"$@" 2>&1)
 	st=$?
 	if [ "$st" != "$want" ]; then
 		echo "FAIL $name: status $st, want $want"; echo "$out" | tail -20; fail=1; return
@@ -31,6 +39,8 @@ run() {
 	fi
 	echo "ok   $name (status $st)"
 }
+
+echo "# $vmm: ${cmd[*]}"
 
 run hello 1 $'^hello from enlight guest$\n^ok 1 - serial works$' -no-reboot -kernel "$fw/hello.elf"
 for n in 1 2 4 8; do

@@ -100,8 +100,9 @@ uint16_t hv_hcall_check_gpa(uint64_t gpa, uint64_t len)
 		return HV_STATUS_SUCCESS;
 	if (gpa & (HV_HCALL_GPA_ALIGN - 1))
 		return HV_STATUS_INVALID_ALIGNMENT;
-	if (len > HV_PAGE_SIZE || gpa + len < gpa ||
-	    (gpa >> HV_PAGE_SHIFT) != ((gpa + len - 1) >> HV_PAGE_SHIFT))
+	/* last byte computed without overflow: len <= page size here */
+	if (len > HV_PAGE_SIZE || gpa + (len - 1) < gpa ||
+	    (gpa >> HV_PAGE_SHIFT) != ((gpa + (len - 1)) >> HV_PAGE_SHIFT))
 		return HV_STATUS_INVALID_ALIGNMENT;
 	return HV_STATUS_SUCCESS;
 }

@@ -1,6 +1,7 @@
 /* selftest: checks the guest library itself: formatting, the exception fix-up path
- * (rdmsr_safe/wrmsr_safe, FW_EXTABLE), interrupt handlers with a self-IPI, and the
- * command-line parser (when the runner passes "selftest num=0x2a word=abc flag").
+ * (rdmsr_safe/wrmsr_safe, FW_EXTABLE), interrupt handlers with a self-IPI, the
+ * command-line parser (when the runner passes "selftest num=0x2a word=abc flag") and the
+ * fw_cfg file directory lookup.
  *
  * "crash" on the command line instead executes an unexpected UD2: the library must print
  * "unexpected exception 6 ..." and exit with FW_EXIT_CRASH (status 5).
@@ -121,6 +122,38 @@ static void check_cmdline(void)
 	   "command-line parser # cmdline '%s'", cmdline());
 }
 
+/* Looks up the last file of the fw_cfg directory by name and compares with the entry
+ * read directly; a missing name must not be found. */
+static void check_fwcfg(void)
+{
+	struct {
+		uint32_t size;
+		uint16_t select;
+		uint16_t reserved;
+		char name[56];
+	} __attribute__((packed)) f;
+	uint32_t count, i, size = 0;
+	int sel;
+
+	if (!fwcfg_present()) {
+		skip("no fw_cfg", "fw_cfg file lookup");
+		return;
+	}
+	fwcfg_read(FW_CFG_FILE_DIR, &count, sizeof(count));
+	count = __builtin_bswap32(count);
+	if (!count) {
+		skip("empty fw_cfg file directory", "fw_cfg file lookup");
+		return;
+	}
+	for (i = 0; i < count; i++)
+		fwcfg_read_more(&f, sizeof(f));
+	f.name[sizeof(f.name) - 1] = '\0';
+	sel = fwcfg_find_file(f.name, &size);
+	ok(sel == __builtin_bswap16(f.select) && size == __builtin_bswap32(f.size) &&
+	   fwcfg_find_file("firmware/selftest/none", NULL) < 0,
+	   "fw_cfg file lookup # '%s' of %u: selector 0x%x size %u", f.name, count, sel, size);
+}
+
 int main(const struct multiboot_info *mbi)
 {
 	(void)mbi;
@@ -128,10 +161,11 @@ int main(const struct multiboot_info *mbi)
 		puts("selftest: executing ud2 with no fix-up");
 		asm volatile("ud2");
 	}
-	tap_plan(10);
+	tap_plan(11);
 	check_format();
 	check_faults();
 	check_irq();
 	check_cmdline();
+	check_fwcfg();
 	tap_done();
 }

@@ -102,8 +102,8 @@ void trap_dispatch(struct trap_frame *f)
 	if (f->vector < FW_VEC_FIRST_IRQ) {
 		if (fixup(f))
 			return;
-		printf_panic("unexpected exception %lu (%s) at rip 0x%lx err 0x%lx",
-			     f->vector, exception_names[f->vector], f->rip, f->error);
+		printf_panic("unexpected exception %lu at rip 0x%lx err 0x%lx (%s)",
+			     f->vector, f->rip, f->error, exception_names[f->vector]);
 		if (f->vector == X86_PF)
 			printf_panic(" cr2 0x%lx", read_cr2());
 		printf_panic("\n  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n"

@@ -533,15 +533,20 @@ static int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* Store v (already range-checked against o->max) in a u8/u16/u32 field. */
 static void store_uint(struct hv_config *c, const struct hv_option *o, uint64_t v)
 {
 	char *p = (char *)c + o->off;
+	uint8_t v8 = v;
+	uint16_t v16 = v;
+	uint32_t v32 = v;
 
-	switch (o->size) {
-	case 1: { uint8_t x = v; memcpy(p, &x, 1); break; }
-	case 2: { uint16_t x = v; memcpy(p, &x, 2); break; }
-	default: { uint32_t x = v; memcpy(p, &x, 4); break; }
-	}
+	if (o->size == sizeof(v8))
+		memcpy(p, &v8, sizeof(v8));
+	else if (o->size == sizeof(v16))
+		memcpy(p, &v16, sizeof(v16));
+	else
+		memcpy(p, &v32, sizeof(v32));
 }
 
 /* Levenshtein distance for "did you mean"; names are short (< 64). */

@@ -432,4 +432,41 @@ static inline void check_identity_map(const struct fake_ram *r, const struct boo
 	assert_int_equal(pt_walk(r, cpu->sregs.cr3, 0x100000000ull), ~0ull);
 }
 
+/* ---- table-driven malformed ELF (optionally multiboot) images ---- */
+
+struct elf_bad_case {
+	const char *why; /* expected in the message */
+	int rc;
+	unsigned cls;
+	uint16_t machine;
+	uint64_t entry;
+	struct tseg seg[3];
+	unsigned nseg;
+	bool split;      /* RAM [0, 64 MiB) + [4 GiB, +16 MiB) instead of 64 MiB */
+	bool multiboot;  /* carry a multiboot header at MBH_OFF ... */
+	uint32_t mb_flags;
+	bool mb_bad_sum; /* ... with a wrong checksum */
+};
+
+static inline void run_elf_bad_cases(const struct elf_bad_case *cases, unsigned n,
+				     const char *name)
+{
+	for (unsigned i = 0; i < n; i++) {
+		const struct elf_bad_case *c = &cases[i];
+		struct timg t = elf_build(c->cls, c->machine, c->entry, c->seg, c->nseg);
+		struct fake_ram r;
+		struct load_request req;
+
+		if (c->multiboot)
+			mbh_put(t.b + MBH_OFF, c->mb_flags);
+		if (c->mb_bad_sum)
+			t.b[MBH_OFF + 8] ^= 1;
+		fake_ram_init(&r, 64 * MiB, c->split ? 16 * MiB : 0);
+		req = test_req(&t, &r, name, NULL);
+		expect_load_fail(&r, &req, c->rc, c->why);
+		fake_ram_free(&r);
+		free(t.b);
+	}
+}
+
 #endif

@@ -90,236 +90,169 @@ static void check_initrd(const struct fake_ram *r, const struct timg *rd, uint64
 	assert_memory_equal(fake_ram_at(r, addr, rd->n), rd->b, rd->n);
 }
 
+/* One successful load: image from z, an initrd of initrd_size bytes (pattern 3) if
+ * non-zero, RAM of low (+ high at 4 GiB) bytes. */
+struct bz_fix {
+	struct tbz z;
+	struct timg t, rd;
+	struct load_blob b;
+	struct fake_ram r;
+	struct load_request req;
+	struct boot_cpu cpu;
+};
+
+static void bz_fix_load(struct bz_fix *f, size_t initrd_size, uint64_t low, uint64_t high,
+			const char *append, uint64_t rsdp)
+{
+	f->t = bz_build(&f->z);
+	f->rd = mk_blob(initrd_size ? initrd_size : 1, 3);
+	f->rd.n = initrd_size;
+	f->b = (struct load_blob){ f->rd.b, f->rd.n, "initrd.img" };
+	fake_ram_init(&f->r, low, high);
+	f->req = test_req(&f->t, &f->r, NAME, append);
+	f->req.initrds = &f->b;
+	f->req.ninitrds = initrd_size ? 1 : 0;
+	f->req.acpi_rsdp = rsdp;
+	expect_load_ok(&f->r, &f->req, &f->cpu);
+	assert_true(pattern_at(&f->r, 0, 0x100000, f->z.ksize));
+	assert_int_equal(f->cpu.regs.rsi, ZP);
+	check_zero_page(&f->r, &f->t, f->z.version, f->r.ne820);
+}
+
+static void bz_fix_free(struct bz_fix *f)
+{
+	fake_ram_free(&f->r);
+	free(f->t.b);
+	free(f->rd.b);
+}
+
 /* Protocol 2.06: 32-bit entry at 1 MiB even if xloadflags bits are set (the field does
  * not exist before 2.12); acpi_rsdp_addr not set (2.14+). */
 static void test_v206_32bit(void **state)
 {
-	const struct tbz z = { .version = 0x0206, .setup_sects = 8, .xloadflags = 1,
-			       .ksize = 0x5000, .initrd_addr_max = 0x37FFFFFF,
-			       .cmdline_size = 255 };
-	struct timg t = bz_build(&z), rd = mk_blob(0x3000, 3);
-	struct load_blob b = { rd.b, rd.n, "initrd.img" };
-	struct fake_ram r;
-	struct load_request req;
-	struct boot_cpu cpu;
+	struct bz_fix f = { .z = { .version = 0x0206, .setup_sects = 8, .xloadflags = 1,
+				   .ksize = 0x5000, .initrd_addr_max = 0x37FFFFFF,
+				   .cmdline_size = 255 } };
 
 	(void)state;
-	fake_ram_init(&r, 64 * MiB, 0);
-	req = test_req(&t, &r, NAME, "root=/dev/vda console=ttyS0");
-	req.initrds = &b;
-	req.ninitrds = 1;
-	req.acpi_rsdp = 0xE0000;
-	expect_load_ok(&r, &req, &cpu);
-	assert_true(pattern_at(&r, 0, 0x100000, z.ksize));
-	assert_true(zero_at(&r, 0x100000 + z.ksize, 0x1000));
-	check_zero_page(&r, &t, z.version, r.ne820);
-	check_cmdline(&r, "root=/dev/vda console=ttyS0", 255);
-	check_initrd(&r, &rd, 64 * MiB - 0x3000);
-	assert_int_equal(rd64(&r, ZP + 0x070), 0);
-	assert_int_equal(cpu.regs.rip, 0x100000);
-	assert_int_equal(cpu.regs.rsi, ZP);
-	assert_int_equal(cpu.regs.rbx | cpu.regs.rdi | cpu.regs.rbp, 0);
-	check_flat_segments(&r, &cpu, false);
-	fake_ram_free(&r);
-	free(t.b);
-	free(rd.b);
+	bz_fix_load(&f, 0x3000, 64 * MiB, 0, "root=/dev/vda console=ttyS0", 0xE0000);
+	assert_true(zero_at(&f.r, 0x100000 + f.z.ksize, 0x1000));
+	check_cmdline(&f.r, "root=/dev/vda console=ttyS0", 255);
+	check_initrd(&f.r, &f.rd, 64 * MiB - 0x3000);
+	assert_int_equal(rd64(&f.r, ZP + 0x070), 0);
+	assert_int_equal(f.cpu.regs.rip, 0x100000);
+	assert_int_equal(f.cpu.regs.rbx | f.cpu.regs.rdi | f.cpu.regs.rbp, 0);
+	check_flat_segments(&f.r, &f.cpu, false);
+	bz_fix_free(&f);
 }
 
 /* Protocol 2.15, XLF_KERNEL_64, setup_sects 0 (= 4), init_size above the image size,
  * initrd_addr_max at 32 MiB: long-mode entry at 1 MiB + 0x200, initrd below 32 MiB. */
 static void test_v215_64bit(void **state)
 {
-	const struct tbz z = { .version = 0x020F, .setup_sects = 0, .xloadflags = 3,
-			       .ksize = 0x8000, .init_size = 0x40000,
-			       .initrd_addr_max = 0x1FFFFFF, .cmdline_size = 2047 };
-	struct timg t = bz_build(&z), rd = mk_blob(0x5000, 4);
-	struct load_blob b = { rd.b, rd.n, "initrd.img" };
-	struct fake_ram r;
-	struct load_request req;
-	struct boot_cpu cpu;
+	struct bz_fix f = { .z = { .version = 0x020F, .setup_sects = 0, .xloadflags = 3,
+				   .ksize = 0x8000, .init_size = 0x40000,
+				   .initrd_addr_max = 0x1FFFFFF, .cmdline_size = 2047 } };
 
 	(void)state;
-	assert_int_equal(tbz_kernel_off(&z), 5 * 512);
-	fake_ram_init(&r, 64 * MiB, 0);
-	req = test_req(&t, &r, NAME, "quiet");
-	req.initrds = &b;
-	req.ninitrds = 1;
-	req.acpi_rsdp = 0xE0010;
-	expect_load_ok(&r, &req, &cpu);
-	assert_true(pattern_at(&r, 0, 0x100000, z.ksize));
-	check_zero_page(&r, &t, z.version, r.ne820);
-	assert_int_equal(rd64(&r, ZP + 0x250), 0); /* setup_data cleared */
-	assert_int_equal(rd64(&r, ZP + 0x070), 0xE0010);
-	check_cmdline(&r, "quiet", 2047);
-	check_initrd(&r, &rd, 32 * MiB - 0x5000);
-	assert_int_equal(cpu.regs.rip, 0x100200);
-	assert_int_equal(cpu.regs.rsi, ZP);
-	check_flat_segments(&r, &cpu, true);
-	check_identity_map(&r, &cpu);
-	fake_ram_free(&r);
-	free(t.b);
-	free(rd.b);
+	assert_int_equal(tbz_kernel_off(&f.z), 5 * 512);
+	bz_fix_load(&f, 0x5000, 64 * MiB, 0, "quiet", 0xE0010);
+	assert_int_equal(rd64(&f.r, ZP + 0x250), 0); /* setup_data cleared */
+	assert_int_equal(rd64(&f.r, ZP + 0x070), 0xE0010);
+	check_cmdline(&f.r, "quiet", 2047);
+	check_initrd(&f.r, &f.rd, 32 * MiB - 0x5000);
+	assert_int_equal(f.cpu.regs.rip, 0x100200);
+	check_flat_segments(&f.r, &f.cpu, true);
+	check_identity_map(&f.r, &f.cpu);
+	bz_fix_free(&f);
 }
 
 /* RAM split around the MMIO hole: the e820 copy has the high range, the initrd stays
  * below 4 GiB at the top of low RAM. No -append: an empty command line. */
 static void test_split_layout(void **state)
 {
-	const struct tbz z = { .version = 0x020F, .setup_sects = 4, .xloadflags = 1,
-			       .ksize = 0x4000, .initrd_addr_max = 0x7FFFFFFF,
-			       .cmdline_size = 2047 };
-	struct timg t = bz_build(&z), rd = mk_blob(0x2800, 5);
-	struct load_blob b = { rd.b, rd.n, "initrd.img" };
-	struct fake_ram r;
-	struct load_request req;
-	struct boot_cpu cpu;
+	struct bz_fix f = { .z = { .version = 0x020F, .setup_sects = 4, .xloadflags = 1,
+				   .ksize = 0x4000, .initrd_addr_max = 0x7FFFFFFF,
+				   .cmdline_size = 2047 } };
 
 	(void)state;
-	fake_ram_init(&r, 64 * MiB, 16 * MiB);
-	assert_int_equal(r.e820[r.ne820 - 1].addr, 0x100000000ull);
-	req = test_req(&t, &r, NAME, NULL);
-	req.initrds = &b;
-	req.ninitrds = 1;
-	expect_load_ok(&r, &req, &cpu);
-	check_zero_page(&r, &t, z.version, r.ne820);
-	check_cmdline(&r, "", 2047);
-	check_initrd(&r, &rd, 64 * MiB - 0x3000);
-	assert_true(zero_at(&r, 0x100000000ull, 16 * MiB));
-	fake_ram_free(&r);
-	free(t.b);
-	free(rd.b);
+	bz_fix_load(&f, 0x2800, 64 * MiB, 16 * MiB, NULL, 0);
+	assert_int_equal(f.r.e820[f.r.ne820 - 1].addr, 0x100000000ull);
+	check_cmdline(&f.r, "", 2047);
+	check_initrd(&f.r, &f.rd, 64 * MiB - 0x3000);
+	assert_true(zero_at(&f.r, 0x100000000ull, 16 * MiB));
+	bz_fix_free(&f);
 }
 
+/* 2.12 without XLF_KERNEL_64: 32-bit entry; no initrd: ramdisk fields 0. */
 static void test_no_initrd(void **state)
 {
-	const struct tbz z = { .version = 0x020C, .setup_sects = 4, .ksize = 0x1000,
-			       .initrd_addr_max = 0x37FFFFFF, .cmdline_size = 2047 };
-	struct timg t = bz_build(&z);
-	struct fake_ram r;
-	struct load_request req;
-	struct boot_cpu cpu;
+	struct bz_fix f = { .z = { .version = 0x020C, .setup_sects = 4, .ksize = 0x1000,
+				   .initrd_addr_max = 0x37FFFFFF, .cmdline_size = 2047 } };
 
 	(void)state;
-	fake_ram_init(&r, 64 * MiB, 0);
-	req = test_req(&t, &r, NAME, "x");
-	expect_load_ok(&r, &req, &cpu);
-	assert_int_equal(rd32(&r, ZP + 0x218), 0);
-	assert_int_equal(rd32(&r, ZP + 0x21c), 0);
-	assert_int_equal(cpu.regs.rip, 0x100000); /* 2.12 without XLF_KERNEL_64: 32-bit */
-	check_flat_segments(&r, &cpu, false);
-	fake_ram_free(&r);
-	free(t.b);
+	bz_fix_load(&f, 0, 64 * MiB, 0, "x", 0);
+	assert_int_equal(rd32(&f.r, ZP + 0x218), 0);
+	assert_int_equal(rd32(&f.r, ZP + 0x21c), 0);
+	assert_int_equal(f.cpu.regs.rip, 0x100000);
+	check_flat_segments(&f.r, &f.cpu, false);
+	bz_fix_free(&f);
 }
 
 /* ---- malformed images and requests ---- */
 
-static void test_protocol_too_old(void **state)
+struct bz_bad_case {
+	const char *why;
+	int rc;
+	struct tbz z;
+	uint8_t setup_sects_patch; /* written over setup_sects after building, if non-zero */
+	size_t truncate;           /* file cut to this size, if non-zero */
+	uint64_t initrd_size;      /* one initrd of this size, if non-zero */
+};
+
+#define BZ(...) { .setup_sects = 4, .ksize = 0x1000, .cmdline_size = 100, __VA_ARGS__ }
+#define MAX_DEFAULT .initrd_addr_max = 0x37FFFFFF
+
+static const struct bz_bad_case bad_images[] = {
+	{ "boot protocol 2.05 is too old", -ENOEXEC, BZ(.version = 0x0205, MAX_DEFAULT) },
+	{ "setup_sects 200", -ENOEXEC, BZ(.version = 0x020F, MAX_DEFAULT), .setup_sects_patch = 200 },
+	{ "truncated bzImage setup header", -ENOEXEC, BZ(.version = 0x020F, MAX_DEFAULT), .truncate = 0x230 },
+	{ "kernel needs 0x8000000 bytes at 1 MiB", -E2BIG,
+	  BZ(.version = 0x020F, .init_size = 128 * MiB, MAX_DEFAULT) },
+	/* The initrd would have to overlap the kernel's init_size area to fit. */
+	{ "initrd 'initrd.img' (62914560 bytes) does not fit", -E2BIG,
+	  BZ(.version = 0x020F, .init_size = 8 * MiB, MAX_DEFAULT), .initrd_size = 60 * MiB },
+	/* initrd_addr_max below the end of the kernel leaves no room at all. */
+	{ "initrd_addr_max 0x2fffff", -E2BIG,
+	  BZ(.version = 0x020F, .init_size = 0x200000, .initrd_addr_max = 0x2FFFFF),
+	  .initrd_size = 0x1000 },
+};
+
+static void test_bad_images(void **state)
 {
-	const struct tbz z = { .version = 0x0205, .setup_sects = 4, .ksize = 0x1000,
-			       .initrd_addr_max = 0x37FFFFFF };
-	struct timg t = bz_build(&z);
-	struct fake_ram r;
-	struct load_request req;
-
 	(void)state;
-	fake_ram_init(&r, 64 * MiB, 0);
-	req = test_req(&t, &r, NAME, NULL);
-	expect_load_fail(&r, &req, -ENOEXEC, "boot protocol 2.05 is too old");
-	fake_ram_free(&r);
-	free(t.b);
-}
+	for (unsigned i = 0; i < ARRAY_SIZE(bad_images); i++) {
+		const struct bz_bad_case *c = &bad_images[i];
+		struct timg t = bz_build(&c->z);
+		/* Never read: every case fails before copying the initrd. */
+		struct load_blob b = { t.b, c->initrd_size, "initrd.img" };
+		struct fake_ram r;
+		struct load_request req;
 
-static void test_setup_sects_beyond_file(void **state)
-{
-	const struct tbz z = { .version = 0x020F, .setup_sects = 4, .ksize = 0x1000,
-			       .initrd_addr_max = 0x37FFFFFF, .cmdline_size = 100 };
-	struct timg t = bz_build(&z);
-	struct fake_ram r;
-	struct load_request req;
-
-	(void)state;
-	t.b[0x1f1] = 200;
-	fake_ram_init(&r, 64 * MiB, 0);
-	req = test_req(&t, &r, NAME, NULL);
-	expect_load_fail(&r, &req, -ENOEXEC, "setup_sects 200");
-	fake_ram_free(&r);
-	free(t.b);
-}
-
-static void test_truncated_header(void **state)
-{
-	const struct tbz z = { .version = 0x020F, .setup_sects = 4, .ksize = 0x1000,
-			       .initrd_addr_max = 0x37FFFFFF, .cmdline_size = 100 };
-	struct timg t = bz_build(&z);
-	struct fake_ram r;
-	struct load_request req;
-
-	(void)state;
-	fake_ram_init(&r, 64 * MiB, 0);
-	req = test_req(&t, &r, NAME, NULL);
-	req.kernel_size = 0x230;
-	expect_load_fail(&r, &req, -ENOEXEC, "truncated bzImage setup header");
-	fake_ram_free(&r);
-	free(t.b);
-}
-
-static void test_kernel_too_big(void **state)
-{
-	const struct tbz z = { .version = 0x020F, .setup_sects = 4, .ksize = 0x1000,
-			       .init_size = 128 * MiB, .initrd_addr_max = 0x37FFFFFF,
-			       .cmdline_size = 100 };
-	struct timg t = bz_build(&z);
-	struct fake_ram r;
-	struct load_request req;
-
-	(void)state;
-	fake_ram_init(&r, 64 * MiB, 0);
-	req = test_req(&t, &r, NAME, NULL);
-	expect_load_fail(&r, &req, -E2BIG, "kernel needs 0x8000000 bytes at 1 MiB");
-	fake_ram_free(&r);
-	free(t.b);
-}
-
-/* The initrd would have to overlap the kernel (its init_size area) to fit. */
-static void test_initrd_overlaps_kernel(void **state)
-{
-	const struct tbz z = { .version = 0x020F, .setup_sects = 4, .ksize = 0x1000,
-			       .init_size = 8 * MiB, .initrd_addr_max = 0x37FFFFFF,
-			       .cmdline_size = 100 };
-	struct timg t = bz_build(&z);
-	struct load_blob b = { t.b, 60 * MiB, "big.img" };
-	struct fake_ram r;
-	struct load_request req;
-
-	(void)state;
-	fake_ram_init(&r, 64 * MiB, 0);
-	req = test_req(&t, &r, NAME, NULL);
-	req.initrds = &b;
-	req.ninitrds = 1;
-	expect_load_fail(&r, &req, -E2BIG, "initrd 'big.img' (62914560 bytes) does not fit");
-	fake_ram_free(&r);
-	free(t.b);
-}
-
-/* initrd_addr_max below the end of the kernel leaves no room at all. */
-static void test_initrd_addr_max_too_low(void **state)
-{
-	const struct tbz z = { .version = 0x020F, .setup_sects = 4, .ksize = 0x1000,
-			       .init_size = 0x200000, .initrd_addr_max = 0x2FFFFF,
-			       .cmdline_size = 100 };
-	struct timg t = bz_build(&z);
-	struct load_blob b = { t.b, 0x1000, "small.img" };
-	struct fake_ram r;
-	struct load_request req;
-
-	(void)state;
-	fake_ram_init(&r, 64 * MiB, 0);
-	req = test_req(&t, &r, NAME, NULL);
-	req.initrds = &b;
-	req.ninitrds = 1;
-	expect_load_fail(&r, &req, -E2BIG, "initrd_addr_max 0x2fffff");
-	fake_ram_free(&r);
-	free(t.b);
+		if (c->setup_sects_patch)
+			t.b[0x1f1] = c->setup_sects_patch;
+		fake_ram_init(&r, 64 * MiB, 0);
+		req = test_req(&t, &r, NAME, NULL);
+		if (c->truncate)
+			req.kernel_size = c->truncate;
+		if (c->initrd_size) {
+			req.initrds = &b;
+			req.ninitrds = 1;
+		}
+		expect_load_fail(&r, &req, c->rc, c->why);
+		fake_ram_free(&r);
+		free(t.b);
+	}
 }
 
 static void test_bad_requests(void **state)
@@ -357,12 +290,7 @@ int main(void)
 		cmocka_unit_test(test_v215_64bit),
 		cmocka_unit_test(test_split_layout),
 		cmocka_unit_test(test_no_initrd),
-		cmocka_unit_test(test_protocol_too_old),
-		cmocka_unit_test(test_setup_sects_beyond_file),
-		cmocka_unit_test(test_truncated_header),
-		cmocka_unit_test(test_kernel_too_big),
-		cmocka_unit_test(test_initrd_overlaps_kernel),
-		cmocka_unit_test(test_initrd_addr_max_too_low),
+		cmocka_unit_test(test_bad_images),
 		cmocka_unit_test(test_bad_requests),
 	};
 

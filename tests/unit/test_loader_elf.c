@@ -110,28 +110,17 @@ static void test_high_half_and_high_ram(void **state)
 
 /* ---- malformed images ---- */
 
-struct bad_case {
-	const char *why;
-	int rc;
-	unsigned cls;
-	uint16_t machine;
-	uint64_t entry;
-	struct tseg seg[3];
-	unsigned nseg;
-	bool split; /* RAM [0, 64 MiB) + [4 GiB, +16 MiB) instead of 64 MiB */
-};
-
-static const struct bad_case bad_cases[] = {
+static const struct elf_bad_case bad_cases[] = {
 	{ "only ELF64 boots without a multiboot header", -ENOEXEC, ELFCLASS32, EM_386, 0x100000,
-	  { { 0x100000, 0x100000, 0x10, 0x10 } }, 1, false },
+	  { { 0x100000, 0x100000, 0x10, 0x10 } }, 1 },
 	{ "ELF machine 3 is not EM_X86_64", -ENOEXEC, ELFCLASS64, EM_386, 0x100000,
-	  { { 0x100000, 0x100000, 0x10, 0x10 } }, 1, false },
+	  { { 0x100000, 0x100000, 0x10, 0x10 } }, 1 },
 	{ "no PT_LOAD", -ENOEXEC, ELFCLASS64, EM_X86_64, 0x100000,
-	  { { 0x100000, 0x100000, 0x10, 0x10, PT_NOTE } }, 1, false },
+	  { { 0x100000, 0x100000, 0x10, 0x10, PT_NOTE } }, 1 },
 	{ "program header 2 (0x100000+0x8000000) lies outside guest RAM (64 MiB)", -ERANGE,
 	  ELFCLASS64, EM_X86_64, 0x100000,
 	  { { 0x100000, 0x100000, 0x10, 0x10 }, { 0, 0, 0, 0, PT_NOTE },
-	    { 0x100000, 0x100000, 0x10, 0x8000000 } }, 3, false },
+	    { 0x100000, 0x100000, 0x10, 0x8000000 } }, 3 },
 	{ "program header 0 (0x3fff000+0x2000) lies outside guest RAM (80 MiB) or crosses an MMIO hole",
 	  -ERANGE, ELFCLASS64, EM_X86_64, 0x3fff000,
 	  { { 0x3fff000, 0x3fff000, 0x10, 0x2000 } }, 1, true },
@@ -142,24 +131,13 @@ static const struct bad_case bad_cases[] = {
 	{ "entry point 0x100000010 is above 4 GiB", -ENOEXEC, ELFCLASS64, EM_X86_64,
 	  0x100000010ull, { { 0x100000000ull, 0x100000000ull, 0x100, 0x100 } }, 1, true },
 	{ "overlaps the loader's boot data at 0x1000-0x2ffff", -ERANGE, ELFCLASS64, EM_X86_64,
-	  0x9000, { { 0x9000, 0x9000, 0x10, 0x10 } }, 1, false },
+	  0x9000, { { 0x9000, 0x9000, 0x10, 0x10 } }, 1 },
 };
 
 static void test_bad_images(void **state)
 {
 	(void)state;
-	for (unsigned i = 0; i < ARRAY_SIZE(bad_cases); i++) {
-		const struct bad_case *c = &bad_cases[i];
-		struct timg t = elf_build(c->cls, c->machine, c->entry, c->seg, c->nseg);
-		struct fake_ram r;
-		struct load_request req;
-
-		fake_ram_init(&r, 64 * MiB, c->split ? 16 * MiB : 0);
-		req = test_req(&t, &r, NAME, NULL);
-		expect_load_fail(&r, &req, c->rc, c->why);
-		fake_ram_free(&r);
-		free(t.b);
-	}
+	run_elf_bad_cases(bad_cases, ARRAY_SIZE(bad_cases), NAME);
 }
 
 /* Header fields edited after building: encoding, type, program header table, segment. */

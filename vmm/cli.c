@@ -213,6 +213,16 @@ static int cpu_item(struct cli_ctx *c, char *key, char *val, unsigned idx)
 	}
 	if (!*key)
 		return fail(c, "empty property");
+	{
+		/* Hyper-V options are parsed by the feature table's own parser. */
+		char hverr[256];
+		int r = hv_config_set(&cfg->hv, key, val, hverr, sizeof(hverr));
+
+		if (r == 0)
+			return 0;
+		if (r != -ENOENT)
+			return fail(c, "%s", hverr);
+	}
 	if (cfg->ncpu_props == CFG_MAX_CPU_PROPS)
 		return fail(c, "more than %d properties", CFG_MAX_CPU_PROPS);
 	cfg->cpu_props[cfg->ncpu_props].key = strdup(key);
@@ -298,9 +308,12 @@ static int accel_item(struct cli_ctx *c, char *key, char *val, unsigned idx)
 	if (!strcmp(key, "hv-backend")) {
 		static const char *const names[] = { "auto", "kernel", "user" };
 
+		static const enum hv_backend be[] = { HV_BACKEND_AUTO, HV_BACKEND_KERNEL,
+						      HV_BACKEND_USER };
+
 		for (unsigned i = 0; i < ARRAY_SIZE(names); i++)
 			if (val && !strcmp(val, names[i])) {
-				c->cfg->hv_backend = (enum hv_backend_choice)i;
+				c->cfg->hv.backend = be[i];
 				return 0;
 			}
 		return fail(c, "hv-backend=%s: use auto, kernel or user", val ? val : "");
@@ -480,7 +493,7 @@ static void cfg_defaults(struct vm_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->ram_size = 128ull << 20; /* QEMU's default */
 	cfg->irqchip = IRQCHIP_ON;
-	cfg->hv_backend = HV_BACKEND_AUTO;
+	hv_config_init(&cfg->hv);
 	cfg->serial = SERIAL_STDIO;
 }
 
@@ -532,6 +545,15 @@ int cli_parse(int argc, char **argv, struct vm_config *cfg, char *err, unsigned 
 		cfg->serial = SERIAL_NONE;
 	if (!cfg->cpu_model)
 		cfg->cpu_model = strdup("host");
+	if (strcmp(cfg->cpu_model, "host")) {
+		c.opt = "-cpu";
+		return fail(&c, "model '%s' is not supported: enlight offers -cpu host", cfg->cpu_model);
+	}
+	if (cfg->ncpu_props) {
+		c.opt = "-cpu";
+		return fail(&c, "'%s' is not a Hyper-V option, and CPU feature flags are not supported "
+			    "(only hv-* options; see -cpu help)", cfg->cpu_props[0].key);
+	}
 	if (smp_complete(&c))
 		return -EINVAL;
 	if (!cfg->kernel) {

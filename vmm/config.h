@@ -5,17 +5,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hyperv/hv_features.h"
+
 #define CFG_MAX_CPU_PROPS 64
 
 enum irqchip_mode { IRQCHIP_ON, IRQCHIP_SPLIT };
 enum serial_mode { SERIAL_STDIO, SERIAL_FILE, SERIAL_NONE };
-enum hv_backend_choice { HV_BACKEND_AUTO, HV_BACKEND_KERNEL, HV_BACKEND_USER };
 
 struct smp_config {
 	unsigned cpus, sockets, dies, cores, threads, maxcpus;
 };
 
-/* One -cpu property: "hv-synic", "hv-spinlocks=0x1fff", "+invtsc", "tsc-frequency=...". */
+/* One -cpu property that is not a Hyper-V option: "+invtsc", "tsc-frequency=...". */
 struct cpu_prop {
 	char *key;
 	char *val; /* NULL for a bare flag */
@@ -31,7 +32,8 @@ struct vm_config {
 	char *kernel, *append, *initrd;
 
 	enum irqchip_mode irqchip;
-	enum hv_backend_choice hv_backend;
+	/* -cpu hv-* options and -accel kvm,hv-backend= (hyperv/hv_features.h) */
+	struct hv_config hv;
 
 	enum serial_mode serial;
 	char *serial_path;

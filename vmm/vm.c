@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hyperv/hyperv.h"
 #include "vmm/kvm.h"
 #include "vmm/log.h"
 #include "vmm/loader/loader.h"
@@ -209,6 +210,8 @@ static int vm_kvm_build(struct vm *vm)
 		}
 	}
 	r = q35_kvm_setup(vm);
+	if (!r && vm->hooks.vm_setup)
+		r = vm->hooks.vm_setup(vm);
 	if (r)
 		return r;
 	vm->vcpus = calloc(vm->cfg->smp.cpus, sizeof(*vm->vcpus));
@@ -284,6 +287,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, const struct load_requ
 		r = check_smp(vm);
 	if (!r)
 		r = get_host_cpuid(vm);
+	if (!r)
+		r = hyperv_handle_properties(vm);
 	if (!r)
 		r = alloc_ram(vm);
 	if (!r)
@@ -391,6 +396,7 @@ void vm_destroy(struct vm *vm)
 	vm->ram = NULL;
 	free(vm->host_cpuid);
 	vm->host_cpuid = NULL;
+	hyperv_destroy(vm);
 	if (vm->kvm_fd >= 0)
 		close(vm->kvm_fd);
 	vm->kvm_fd = -1;

@@ -22,6 +22,9 @@ struct q35_devices; /* vmm/machine_q35.c */
 
 /* What the Hyper-V backends (and later the gdbstub) plug into the core; NULL = default. */
 struct vm_hooks {
+	/* Per KVM VM instance, after the irqchip exists and before any vCPU (also after a
+	 * reset rebuilt the VM): e.g. the MSR filter of the userspace Hyper-V backend. */
+	int (*vm_setup)(struct vm *vm);
 	/* vCPU init, in QEMU's order: cpuid edits the table before KVM_SET_CPUID2,
 	 * vcpu_init runs after the MSRs are set (hyperv_init_vcpu). */
 	int (*vcpu_cpuid)(struct vcpu *v, struct cpuid_table *t);

@@ -19,7 +19,7 @@ static void test_full_line(void **state)
 
 	(void)state;
 	assert_int_equal(PARSE(&c, err, "-m", "2G", "-smp", "4,sockets=2,cores=2", "-cpu",
-			       "host,hv-relaxed,hv-spinlocks=0x1fff,-x2apic", "-kernel", "k.elf",
+			       "host,hv-relaxed,hv-spinlocks=0x1fff", "-kernel", "k.elf",
 			       "-append", "a b", "-initrd", "m1,m2", "-machine",
 			       "q35,kernel-irqchip=on", "-accel", "kvm,hv-backend=user", "-serial",
 			       "file:/tmp/x", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x4",
@@ -34,15 +34,14 @@ static void test_full_line(void **state)
 	assert_int_equal(c.smp.threads, 1);
 	assert_int_equal(c.smp.maxcpus, 4);
 	assert_string_equal(c.cpu_model, "host");
-	assert_int_equal(c.ncpu_props, 3);
-	assert_string_equal(c.cpu_props[1].key, "hv-spinlocks");
-	assert_string_equal(c.cpu_props[1].val, "0x1fff");
-	assert_null(c.cpu_props[0].val);
-	assert_string_equal(c.cpu_props[2].key, "-x2apic");
+	/* hv-* options land in the Hyper-V configuration, not in the generic list */
+	assert_int_equal(c.ncpu_props, 0);
+	assert_true(c.hv.features & HV_FEAT_BIT(HV_FEAT_RELAXED));
+	assert_int_equal(c.hv.spinlocks, 0x1fff);
 	assert_string_equal(c.kernel, "k.elf");
 	assert_string_equal(c.append, "a b");
 	assert_string_equal(c.initrd, "m1,m2");
-	assert_int_equal(c.hv_backend, HV_BACKEND_USER);
+	assert_int_equal(c.hv.backend, HV_BACKEND_USER);
 	assert_int_equal(c.serial, SERIAL_FILE);
 	assert_string_equal(c.serial_path, "/tmp/x");
 	assert_true(c.debug_exit);
@@ -126,7 +125,11 @@ static void test_bad_inputs(void **state)
 		{ { "-kernal", "x" }, "did you mean -kernel" },
 		{ { "-smp" }, "missing value" },
 		{ { "stray" }, "unexpected argument" },
-		{ { "-cpu", "hv-relaxed" }, NULL }, /* valid syntax: model named hv-relaxed */
+		{ { "-cpu", "host,hv-stimr" }, "hv-stimer" },
+		{ { "-cpu", "host,hv-spinlocks=lots" }, "hv-spinlocks" },
+		{ { "-cpu", "host,+x2apic" }, "'+x2apic' is not a Hyper-V option" },
+		{ { "-cpu", "qemu64" }, "model 'qemu64' is not supported" },
+		{ { "-cpu", "host,hv-windows" }, NULL },
 	};
 	char err[256];
 

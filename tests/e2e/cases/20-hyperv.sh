@@ -1,0 +1,16 @@
+# Hyper-V options: accepted sets boot, refused sets get QEMU's message and status 1 before
+# anything starts.
+check hv-windows-boots 1 "$BASE $DBG -cpu host,hv-windows -kernel $FW/hello.elf" '^ok 1 - serial works'
+# The demo also checks the Hyper-V MSRs; here only the CPUID leaves it reports are asserted.
+check hv-cpuid-seen - "$BASE $DBG -cpu host,hv-windows -kernel $FW/demo.elf" \
+	'hypervisor "Microsoft Hv" max leaf 0x40000005 interface 0x31237648'
+check hv-no-enlightenment 1 "$BASE $DBG -cpu host -kernel $FW/hello.elf" '!Microsoft'
+check hv-stimer-needs-time 1 "$BASE $DBG -cpu host,hv-stimer -kernel $FW/hello.elf" \
+	'Hyper-V synthetic timers \(hv-stimer\) requires Hyper-V clocksources \(hv-time\)' '!serial works'
+check hv-synic-needs-vpindex 1 "$BASE $DBG -cpu host,hv-synic -kernel $FW/hello.elf" \
+	'Hyper-V synthetic interrupt controller \(hv-synic\) requires Hyper-V VP_INDEX MSR \(hv-vpindex\)'
+check hv-evmcs-user-backend 1 "$BASE $DBG -cpu host,hv-vapic,hv-evmcs -kernel $FW/hello.elf" \
+	'hv-evmcs.*not supported by the userspace Hyper-V backend'
+check hv-typo 1 "$BASE $DBG -cpu host,hv-stimr -kernel $FW/hello.elf" 'hv-stimer'
+check hv-kernel-backend-absent 1 "$BASE $DBG -accel kvm,hv-backend=kernel -cpu host,hv-relaxed -kernel $FW/hello.elf" \
+	'KVM_CAP_HYPERV'

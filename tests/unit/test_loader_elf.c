@@ -132,6 +132,11 @@ static const struct elf_bad_case bad_cases[] = {
 	  0x100000010ull, { { 0x100000000ull, 0x100000000ull, 0x100, 0x100 } }, 1, true },
 	{ "overlaps the loader's boot data at 0x1000-0x2ffff", -ERANGE, ELFCLASS64, EM_X86_64,
 	  0x9000, { { 0x9000, 0x9000, 0x10, 0x10 } }, 1 },
+	/* Backed by the RAM slot but reserved in the e820 (EBDA .. BIOS area). */
+	{ "program header 0 (0x9f000+0x2000) is not usable RAM in the e820 map", -ERANGE,
+	  ELFCLASS64, EM_X86_64, 0x9f000, { { 0x9f000, 0x9f000, 0x10, 0x2000 } }, 1 },
+	{ "program header 0 (0xe0000+0x100) is not usable RAM", -ERANGE, ELFCLASS64, EM_X86_64,
+	  0xe0000, { { 0xe0000, 0xe0000, 0x10, 0x100 } }, 1 },
 };
 
 static void test_bad_images(void **state)

@@ -274,6 +274,8 @@ static const struct elf_bad_case bad_images[] = {
 	  .multiboot = true },
 	{ "overlaps the loader's boot data", -ERANGE, ELFCLASS32, EM_386, 0x18000,
 	  { { 0x18000, 0x18000, 0x100, 0x100 } }, 1, .multiboot = true },
+	{ "(0xf0000+0x100) is not usable RAM in the e820 map", -ERANGE, ELFCLASS32, EM_386,
+	  0xf0000, { { 0xf0000, 0xf0000, 0x100, 0x100 } }, 1, .multiboot = true },
 };
 
 static void test_bad_images(void **state)

@@ -34,6 +34,31 @@ uint64_t boot_image_end(const struct boot_image *img)
 	return end;
 }
 
+bool boot_e820_is_ram(const struct load_request *req, uint64_t gpa, uint64_t len)
+{
+	uint64_t cur = gpa, end = gpa + len;
+	bool grew = true;
+
+	if (req->ne820 == 0)
+		return true;
+	if (len == 0 || end < gpa)
+		return false;
+	/* Walk forward through RAM entries until the range is covered (entries may be
+	 * unsorted or adjacent). */
+	while (cur < end && grew) {
+		grew = false;
+		for (unsigned i = 0; i < req->ne820; i++) {
+			const struct e820_entry *e = &req->e820[i];
+
+			if (e->type == E820_RAM && e->addr <= cur && cur - e->addr < e->size) {
+				cur = e->size > UINT64_MAX - e->addr ? UINT64_MAX : e->addr + e->size;
+				grew = true;
+			}
+		}
+	}
+	return cur >= end;
+}
+
 int boot_segs_check(const struct boot_ctx *ctx, const struct boot_image *img, uint64_t limit,
 		    const char *what)
 {
@@ -58,6 +83,10 @@ int boot_segs_check(const struct boot_ctx *ctx, const struct boot_image *img, ui
 					 "%s %u (0x%llx+0x%llx) lies outside guest RAM (%llu MiB) or crosses an MMIO hole",
 					 what, s->index, pa, sz,
 					 (unsigned long long)(ctx->gm->ram_size >> 20));
+		if (!boot_e820_is_ram(ctx->req, s->paddr, s->memsz))
+			return boot_fail(ctx, -ERANGE,
+					 "%s %u (0x%llx+0x%llx) is not usable RAM in the e820 map (reserved for firmware, ACPI or the EBDA)",
+					 what, s->index, pa, sz);
 	}
 	return 0;
 }

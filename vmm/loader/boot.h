@@ -109,9 +109,13 @@ struct boot_ctx {
 /* Formats the message into ctx->err and returns rc (a negative errno). */
 int boot_fail(const struct boot_ctx *ctx, int rc, const char *fmt, ...) PRINTF_LIKE(3, 4);
 
-/* Checks every segment: inside one writable RAM slot (never an MMIO hole), below limit,
- * clear of the loader's low area. Writes nothing; what names the pieces in messages
- * ("program header", "a.out segment"). */
+/* True when [gpa, gpa+len) is covered by e820 RAM entries (always true without an e820:
+ * then only guest memory slots decide). */
+bool boot_e820_is_ram(const struct load_request *req, uint64_t gpa, uint64_t len);
+
+/* Checks every segment: inside one writable RAM slot (never an MMIO hole) and inside e820
+ * RAM, below limit, clear of the loader's low area. Writes nothing; what names the pieces
+ * in messages ("program header", "a.out kludge segment"). */
 int boot_segs_check(const struct boot_ctx *ctx, const struct boot_image *img, uint64_t limit,
 		    const char *what);
 /* Copies filesz bytes and zeroes the BSS of every segment; call after boot_segs_check. */

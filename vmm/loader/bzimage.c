@@ -69,7 +69,11 @@ static int bz_plan_memory(const struct boot_ctx *ctx, struct bz_plan *p)
 	size_t len = req->append ? strlen(req->append) : 0;
 	uint64_t high, kernel_end;
 
-	if (!gm_ptr_rw(ctx->gm, BZ_LOAD_ADDR, p->kernel_need))
+	if (req->ne820 > BP_E820_MAX)
+		return boot_fail(ctx, -E2BIG, "e820 map has %u entries, boot_params holds %d",
+				 req->ne820, BP_E820_MAX);
+	if (!gm_ptr_rw(ctx->gm, BZ_LOAD_ADDR, p->kernel_need) ||
+	    !boot_e820_is_ram(req, BZ_LOAD_ADDR, p->kernel_need))
 		return boot_fail(ctx, -E2BIG,
 				 "kernel needs 0x%llx bytes at 1 MiB (image and init_size) but guest RAM is %llu MiB; raise -m",
 				 (unsigned long long)p->kernel_need,
@@ -80,9 +84,6 @@ static int bz_plan_memory(const struct boot_ctx *ctx, struct bz_plan *p)
 				 len, cmdline_size < BOOT_CMDLINE_MAX - 1 ? cmdline_size :
 									     (unsigned)BOOT_CMDLINE_MAX - 1);
 	p->cmdline_len = len + 1;
-	if (req->ne820 > BP_E820_MAX)
-		return boot_fail(ctx, -E2BIG, "e820 map has %u entries, boot_params holds %d",
-				 req->ne820, BP_E820_MAX);
 	p->initrd_addr = 0;
 	if (req->ninitrds > 1)
 		return boot_fail(ctx, -EINVAL, "a bzImage takes one initrd, %u were given",

@@ -188,7 +188,8 @@ static int mb_place_modules(const struct boot_ctx *ctx, uint64_t kernel_end,
 		const struct load_blob *b = &req->initrds[i];
 
 		if (next >= BOOT_4G || b->size > BOOT_4G - next ||
-		    (b->size && !gm_ptr_rw(ctx->gm, next, b->size)))
+		    (b->size && (!gm_ptr_rw(ctx->gm, next, b->size) ||
+				 !boot_e820_is_ram(req, next, b->size))))
 			return boot_fail(ctx, -E2BIG,
 					 "module '%s' (%zu bytes) does not fit in guest RAM (%llu MiB) at 0x%llx, above the kernel and earlier modules, below 4 GiB",
 					 mb_name(b->name), b->size,

@@ -113,6 +113,7 @@ static void test_bad_inputs(void **state)
 		{ { "-smp", "4,coers=2" }, "did you mean 'cores'" },
 		{ { "-machine", "pc" }, "machine type 'pc' is not supported" },
 		{ { "-machine", "q35,kernel-irqchip=off" }, "needs the in-kernel LAPIC" },
+		{ { "-machine", "q35,kernel-irqchip=split" }, "not implemented yet" },
 		{ { "-accel", "tcg" }, "accelerator 'tcg' is not supported" },
 		{ { "-accel", "kvm,hv-backend=fast" }, "hv-backend=fast: use auto, kernel or user" },
 		{ { "-serial", "tcp:1" }, "'tcp:1' is not supported" },

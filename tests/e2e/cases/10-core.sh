@@ -25,3 +25,26 @@ check missing-image 1 "$BASE -kernel $OUT/does-not-exist.elf" "cannot open"
 check bad-option 1 "$BASE -kernal $FW/hello.elf" "did you mean -kernel"
 check too-many-vcpus 1 "$BASE -smp 4096 -kernel $FW/hello.elf" "KVM_CAP_MAX_VCPUS"
 check probe 0 "--probe" 'USER_SPACE_MSR' 'Hyper-V backend for hv-backend=auto'
+
+# Hand-made multiboot a.out-kludge images (flags bit 16): 32 bytes of header, then code at
+# 0x100020. hang: cli; hlt; jmp .-3 (only the watchdog ends it). triple: int3 with the
+# loader's empty IDT (limit 0): on real hardware #GP -> #DF -> triple fault (SDM Vol. 3A §6.15).
+MBHDR='\x02\xb0\xad\x1b\x00\x00\x01\x00\xfe\x4f\x51\xe4\x00\x00\x10\x00\x00\x00\x10\x00\x00\x00\x00\x00\x00\x00\x00\x00\x20\x00\x10\x00'
+printf "$MBHDR"'\xfa\xf4\xeb\xfd' >"$OUT/hang.bin"
+printf "$MBHDR"'\xcc\xeb\xfe' >"$OUT/triple.bin"
+check watchdog 4 "-m 16 -nographic --timeout 1 -kernel $OUT/hang.bin" "--timeout 1: the guest was still running"
+# A triple fault cannot be provoked here: this host's KVM emulates ring-0 code, and its
+# emulator reports an exception with an empty IDT as KVM_EXIT_INTERNAL_ERROR (emulation
+# failure) instead of KVM_EXIT_SHUTDOWN. That path is checked here; SHUTDOWN handling
+# (status 2 with -no-reboot, reset otherwise) is unit-tested in tests/unit/test_vcpu_exit.c.
+check fault-without-idt 3 "-m 16 -nographic --timeout 5 -kernel $OUT/triple.bin" \
+	"KVM_EXIT_INTERNAL_ERROR" "RIP=0000000000100020"
+
+# Unclaimed ports: all-ones and dropped by default; --strict-io stops naming port and RIP.
+# Without isa-debug-exit the payload's exit falls back to ACPI S5 (status 0).
+check no-debug-exit-falls-back-to-s5 0 "$BASE -kernel $FW/hello.elf" '^ok 1 - serial works'
+check strict-io 3 "$BASE --strict-io -kernel $FW/hello.elf" 'unclaimed 4-byte port write to 0xf4 at RIP 0x'
+check trace-exits 1 "$BASE $DBG --trace exits -kernel $FW/hello.elf" 'vCPU 0: exit IO'
+check serial-to-file 1 "$BASE $DBG -serial file:$OUT/serial.txt -kernel $FW/hello.elf" '!serial works'
+grep -q '^ok 1 - serial works' "$OUT/serial.txt" && pass=$((pass + 1)) && echo "ok - serial file holds the output" ||
+	{ fail=$((fail + 1)); echo "not ok - serial file holds the output"; }

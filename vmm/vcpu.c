@@ -202,9 +202,8 @@ void vcpu_destroy(struct vcpu *v)
 	if (v->run)
 		munmap(v->run, v->run_size);
 	v->run = NULL;
-	if (v->dirty_ring)
-		munmap(v->dirty_ring, (size_t)v->dirty_ring_entries * sizeof(*v->dirty_ring));
-	v->dirty_ring = NULL;
+	free(v->stats.pio);
+	v->stats.pio = NULL;
 	/* The vCPU fd is closed last, after everything that refers to it. */
 	if (v->fd >= 0)
 		close(v->fd);

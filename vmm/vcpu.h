@@ -35,10 +35,6 @@ struct vcpu {
 	uint32_t tsc_khz;
 	void *hv; /* Hyper-V per-vCPU state (hyperv/), NULL without enlightenments */
 
-	/* KVM dirty ring (KVM_CAP_DIRTY_LOG_RING), NULL when the bitmap is used instead. */
-	struct kvm_dirty_gfn *dirty_ring;
-	uint32_t dirty_ring_entries, dirty_ring_next;
-
 	struct vcpu_stats stats;
 };
 

@@ -114,10 +114,6 @@ int vm_coalesce(struct vm *vm, uint64_t addr, uint32_t size, bool pio);
 int vm_coalesced_register_all(struct vm *vm); /* after KVM_CREATE_VM (also on reset) */
 void vm_coalesced_flush(struct vm *vm, struct vcpu *v);
 
-/* Dirty page tracking: the per-vCPU dirty ring where KVM offers it, else the bitmap.
- * vm_dirty_harvest calls fn for every page written since the last harvest. */
-int vm_dirty_harvest(struct vm *vm, void (*fn)(void *opaque, uint64_t gpa), void *opaque);
-
 uint64_t vm_clock_ns(void *opaque);
 
 #endif

@@ -82,6 +82,7 @@ int hyperv_handle_properties(struct vm *vm)
 	if (!hv)
 		return -ENOMEM;
 	vm->hv = hv;
+	pthread_mutex_init(&hv->lock, NULL);
 	hv->cfg = vm->cfg->hv;
 	r = hv_select_backend(vm, hv);
 	if (r)
@@ -93,12 +94,21 @@ int hyperv_handle_properties(struct vm *vm)
 		return r;
 	}
 	vm->hooks.vcpu_cpuid = hv_vcpu_cpuid;
+	if (hv->backend == HV_BACKEND_USER) {
+		r = hv_user_install(vm);
+		if (r)
+			return r;
+	}
 	pr_debug("Hyper-V: %s backend", hv_backend_name(hv->backend));
 	return 0;
 }
 
 void hyperv_destroy(struct vm *vm)
 {
+	struct hv_vm *hv = vm->hv;
+
+	if (hv)
+		pthread_mutex_destroy(&hv->lock);
 	free(vm->hv);
 	vm->hv = NULL;
 }

@@ -4,7 +4,11 @@
 #ifndef ENLIGHT_HYPERV_H
 #define ENLIGHT_HYPERV_H
 
+#include <pthread.h>
+#include <stdint.h>
+
 #include "hyperv/hv_features.h"
+#include "hyperv/hv_msr.h"
 
 struct vm;
 
@@ -12,10 +16,20 @@ struct hv_vm {
 	struct hv_config cfg; /* finalized: passthrough expanded, backend resolved */
 	enum hv_backend backend;
 	struct hv_host_caps host; /* kernel backend: KVM_GET_SUPPORTED_HV_CPUID */
+
+	/* User backend: partition-wide MSR state (vCPU threads share it under lock). Per-VP
+	 * state is a struct hv_msr_vp in vcpu->hv. */
+	pthread_mutex_t lock;
+	struct hv_msr_part msr;
+	uint64_t start_ns; /* when this KVM VM was built: VP_RUNTIME */
 };
 
 /* 0 (also when no enlightenment is asked for), or -errno after one error line. */
 int hyperv_handle_properties(struct vm *vm);
 void hyperv_destroy(struct vm *vm);
+
+/* hyperv/hv_user.c: install the userspace backend's hooks (MSR filter at vm_setup, per-VP
+ * state, MSR exits, reset) and its hypercall port HV_HCALL_PORT. */
+int hv_user_install(struct vm *vm);
 
 #endif

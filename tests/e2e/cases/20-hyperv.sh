@@ -1,9 +1,14 @@
 # Hyper-V options: accepted sets boot, refused sets get QEMU's message and status 1 before
 # anything starts.
 check hv-windows-boots 1 "$BASE $DBG -cpu host,hv-windows -kernel $FW/hello.elf" '^ok 1 - serial works'
-# The demo also checks the Hyper-V MSRs; here only the CPUID leaves it reports are asserted.
-check hv-cpuid-seen - "$BASE $DBG -cpu host,hv-windows -kernel $FW/demo.elf" \
-	'hypervisor "Microsoft Hv" max leaf 0x40000005 interface 0x31237648'
+# The demo checks the CPUID leaves, TIME_REF_COUNT against the PM timer and the VP indexes
+# (userspace backend MSRs): every guest check passes.
+check hv-cpuid-seen 1 "$BASE $DBG -cpu host,hv-windows -kernel $FW/demo.elf" \
+	'hypervisor "Microsoft Hv" max leaf 0x40000005 interface 0x31237648' "$NOTOK"
+# `make run`'s command line: two CPUs, distinct VP indexes.
+check hv-make-run 1 "-machine q35 -cpu host,hv-windows -smp 2 $BASE $DBG -kernel $FW/demo.elf" \
+	'^ok 2 - TIME_REF_COUNT runs at 10 MHz' '^ok 3 - every CPU has a distinct VP index' \
+	'# 3/3 passed' "$NOTOK"
 check hv-no-enlightenment 1 "$BASE $DBG -cpu host -kernel $FW/hello.elf" '!Microsoft'
 check hv-stimer-needs-time 1 "$BASE $DBG -cpu host,hv-stimer -kernel $FW/hello.elf" \
 	'Hyper-V synthetic timers \(hv-stimer\) requires Hyper-V clocksources \(hv-time\)' '!serial works'

@@ -5,6 +5,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "bus_io.h"
+
 #include <endian.h>
 #include <errno.h>
 #include <stdio.h>
@@ -68,18 +70,12 @@ static int teardown(void **state)
 
 static uint32_t in(struct fixture *f, uint16_t port, unsigned len)
 {
-	uint8_t buf[4] = { 0 };
-
-	assert_true(bus_access(&f->pio, NULL, port, buf, len, false));
-	return (uint32_t)bus_data_get(buf, len);
+	return test_bus_in(&f->pio, port, len);
 }
 
 static void out(struct fixture *f, uint16_t port, unsigned len, uint32_t v)
 {
-	uint8_t buf[4];
-
-	bus_data_put(buf, len, v);
-	assert_true(bus_access(&f->pio, NULL, port, buf, len, true));
+	test_bus_out(&f->pio, port, len, v);
 }
 
 static void select_key(struct fixture *f, uint16_t key)

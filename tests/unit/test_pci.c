@@ -5,6 +5,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "bus_io.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,18 +66,12 @@ static int teardown(void **state)
 
 static uint32_t pio_in(struct fixture *f, uint16_t port, unsigned len)
 {
-	uint8_t buf[4] = { 0 };
-
-	assert_true(bus_access(&f->pio, NULL, port, buf, len, false));
-	return (uint32_t)bus_data_get(buf, len);
+	return test_bus_in(&f->pio, port, len);
 }
 
 static void pio_out(struct fixture *f, uint16_t port, unsigned len, uint32_t v)
 {
-	uint8_t buf[4];
-
-	bus_data_put(buf, len, v);
-	assert_true(bus_access(&f->pio, NULL, port, buf, len, true));
+	test_bus_out(&f->pio, port, len, v);
 }
 
 static uint32_t cf8_addr(unsigned bus, unsigned devfn, unsigned reg)

@@ -97,7 +97,21 @@ unit: $(UNIT_BINS)
 	  if $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); echo "FAILED: $$t"; fi; done; \
 	  echo "unit test programs: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
 
-e2e: all
+# Hand-written test kernels for the loader paths the firmware payloads do not take
+# (tests/e2e/images/*.S): plain ELF64, bzImage, multiboot with modules.
+E2E_IMG := $(BUILD)/e2e-images
+E2E_IMAGES := $(E2E_IMG)/elf64_direct.elf $(E2E_IMG)/bzimage_stub.bin $(E2E_IMG)/multiboot_mods.elf
+$(E2E_IMG)/%.o: tests/e2e/images/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(if $(filter multiboot%,$*),-m32) -c -o $@ $<
+$(E2E_IMG)/elf64_direct.elf: $(E2E_IMG)/elf64_direct.o
+	ld -N -m elf_x86_64 -Ttext=0x200000 -e _start -o $@ $<
+$(E2E_IMG)/multiboot_mods.elf: $(E2E_IMG)/multiboot_mods.o
+	ld -N --no-warn-rwx-segments -m elf_i386 -Ttext=0x100000 -e _start -o $@ $<
+$(E2E_IMG)/bzimage_stub.bin: $(E2E_IMG)/bzimage_stub.o
+	objcopy -O binary -j .text $< $@
+
+e2e: all $(E2E_IMAGES)
 	bash tests/e2e/run.sh $(BUILD)
 
 test: deps

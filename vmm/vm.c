@@ -131,34 +131,29 @@ static int alloc_ram(struct vm *vm)
  * the PIT's IRQ0 goes to IOAPIC pin 2 (the MADT's interrupt source override, ACPI 6.4 §5.2.12.5). */
 static int setup_gsi_routing(struct vm *vm)
 {
-	struct {
-		struct kvm_irq_routing hdr;
-		struct kvm_irq_routing_entry e[16 + IOAPIC_PINS];
-	} rt;
-	unsigned n = 0;
-	int r;
+	struct kvm_irq_routing_entry e = { .type = KVM_IRQ_ROUTING_IRQCHIP };
+	int r = 0;
 
-	memset(&rt, 0, sizeof(rt));
-	for (unsigned i = 0; i < 16; i++) {
+	/* Rebuilt with the VM: later users (Hyper-V SINT routes) append to it and commit. */
+	irq_routes_reset(&vm->routes, IOAPIC_PINS);
+	for (unsigned i = 0; i < 16 && !r; i++) {
 		if (i == 2)
 			continue; /* the slave PIC's cascade */
-		rt.e[n].gsi = i;
-		rt.e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
-		rt.e[n].u.irqchip.irqchip = i < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE;
-		rt.e[n].u.irqchip.pin = i % 8;
-		n++;
+		e.gsi = i;
+		e.u.irqchip.irqchip = i < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE;
+		e.u.irqchip.pin = i % 8;
+		r = irq_routes_add(&vm->routes, &e);
 	}
-	for (unsigned i = 0; i < IOAPIC_PINS; i++) {
+	for (unsigned i = 0; i < IOAPIC_PINS && !r; i++) {
 		if (i == 2)
 			continue;
-		rt.e[n].gsi = i;
-		rt.e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
-		rt.e[n].u.irqchip.irqchip = KVM_IRQCHIP_IOAPIC;
-		rt.e[n].u.irqchip.pin = i == 0 ? 2 : i;
-		n++;
+		e.gsi = i;
+		e.u.irqchip.irqchip = KVM_IRQCHIP_IOAPIC;
+		e.u.irqchip.pin = i == 0 ? 2 : i;
+		r = irq_routes_add(&vm->routes, &e);
 	}
-	rt.hdr.nr = n;
-	r = kvm_set_gsi_routing(vm->vm_fd, &rt.hdr);
+	if (!r)
+		r = irq_routes_commit(&vm->routes, vm->vm_fd);
 	if (r < 0)
 		pr_err("KVM_SET_GSI_ROUTING: %s", strerror(-r));
 	return r;
@@ -396,6 +391,7 @@ void vm_destroy(struct vm *vm)
 	vm->ram = NULL;
 	free(vm->host_cpuid);
 	vm->host_cpuid = NULL;
+	irq_routes_free(&vm->routes);
 	hyperv_destroy(vm);
 	if (vm->kvm_fd >= 0)
 		close(vm->kvm_fd);

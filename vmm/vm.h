@@ -13,6 +13,7 @@
 #include "vmm/cpuid.h"
 #include "vmm/devif.h"
 #include "vmm/guest_mem.h"
+#include "vmm/irq_routes.h"
 #include "vmm/kvm.h"
 #include "vmm/loader/boot.h"
 #include "vmm/memmap.h"
@@ -55,6 +56,7 @@ struct vm {
 	size_t ram_map_size;
 
 	struct bus pio, mmio;
+	struct irq_routes routes; /* the whole GSI routing table (vmm/irq_routes.h) */
 
 	struct vcpu *vcpus;
 	unsigned nvcpus;

@@ -422,6 +422,7 @@ FLAG(no_reboot, no_reboot)
 FLAG(no_shutdown, no_shutdown)
 FLAG(stats, stats)
 FLAG(strict_io, strict_io)
+FLAG(dirty_pages, dirty_pages)
 FLAG(probe, probe)
 FLAG(help, help)
 FLAG(version, version)
@@ -466,6 +467,7 @@ static const struct cli_option options[] = {
 	{ "trace", true, opt_trace, "exits     log every VM exit", true },
 	{ "stats", false, opt_stats, "           print exit counts at exit", true },
 	{ "strict-io", false, opt_strict_io, "       stop on unclaimed port/MMIO access", true },
+	{ "dirty-pages", false, opt_dirty_pages, "     track guest-dirtied pages (dirty ring or bitmap); print the count at exit", true },
 	{ "probe", false, opt_probe, "           print KVM capabilities and the Hyper-V backend, then exit", true },
 	{ "help", false, opt_help, "            this text", true },
 	{ "h", false, opt_help, NULL },

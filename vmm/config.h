@@ -50,6 +50,7 @@ struct vm_config {
 	bool trace_exits;
 	bool stats;
 	bool strict_io;
+	bool dirty_pages; /* --dirty-pages: track and count guest-dirtied pages */
 
 	/* Actions that do not start a guest. */
 	bool probe, help, version, cpu_help;

@@ -109,6 +109,18 @@ int vcpu_create(struct vm *vm, struct vcpu *v, unsigned index)
 	if (index == 0 && vm->caps.val[KC_COALESCED_MMIO])
 		vm->coalesced_ring = (void *)((uint8_t *)v->run +
 					      (size_t)vm->caps.val[KC_COALESCED_MMIO] * 4096);
+	if (vm->dirty.use_ring) {
+		size_t sz = DIRTY_RING_ENTRIES * sizeof(*v->dirty_ring);
+
+		v->dirty_ring = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd,
+				     (off_t)KVM_DIRTY_LOG_PAGE_OFFSET * 4096);
+		if (v->dirty_ring == MAP_FAILED) {
+			r = -errno;
+			v->dirty_ring = NULL;
+			pr_err("vCPU %u: mmap of the dirty ring: %s", index, strerror(-r));
+			return r;
+		}
+	}
 	if (vm->cfg->stats) {
 		v->stats.pio = calloc(65536, sizeof(*v->stats.pio));
 		if (!v->stats.pio)
@@ -204,6 +216,9 @@ void vcpu_destroy(struct vcpu *v)
 	v->run = NULL;
 	free(v->stats.pio);
 	v->stats.pio = NULL;
+	if (v->dirty_ring)
+		munmap(v->dirty_ring, DIRTY_RING_ENTRIES * sizeof(*v->dirty_ring));
+	v->dirty_ring = NULL;
 	/* The vCPU fd is closed last, after everything that refers to it. */
 	if (v->fd >= 0)
 		close(v->fd);

@@ -35,6 +35,10 @@ struct vcpu {
 	uint32_t tsc_khz;
 	void *hv; /* Hyper-V per-vCPU state (hyperv/), NULL without enlightenments */
 
+	/* KVM dirty ring (--dirty-pages where KVM_CAP_DIRTY_LOG_RING exists), else NULL. */
+	struct kvm_dirty_gfn *dirty_ring;
+	uint32_t dirty_next;
+
 	struct vcpu_stats stats;
 };
 

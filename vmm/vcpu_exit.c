@@ -187,6 +187,18 @@ static enum exit_action exit_debug(struct vcpu *v, struct kvm_run *run)
 	return EXIT_ACT_CONTINUE;
 }
 
+/* The vCPU's dirty ring is full (--dirty-pages): drain it and go on. */
+static enum exit_action exit_dirty_ring_full(struct vcpu *v, struct kvm_run *run)
+{
+	(void)run;
+	if (vcpu_dirty_collect(v)) {
+		pr_err("vCPU %u: --dirty-pages: KVM_RESET_DIRTY_RINGS failed", v->index);
+		vm_stop(v->vm, EXIT_INTERNAL);
+		return EXIT_ACT_STOP;
+	}
+	return EXIT_ACT_CONTINUE;
+}
+
 static const exit_fn exit_handlers[] = {
 	[KVM_EXIT_IO] = exit_io,
 	[KVM_EXIT_MMIO] = exit_mmio,
@@ -200,6 +212,7 @@ static const exit_fn exit_handlers[] = {
 	[KVM_EXIT_X86_WRMSR] = exit_msr,
 	[KVM_EXIT_HYPERV] = exit_hyperv,
 	[KVM_EXIT_DEBUG] = exit_debug,
+	[KVM_EXIT_DIRTY_RING_FULL] = exit_dirty_ring_full,
 };
 
 enum exit_action vcpu_handle_exit(struct vcpu *v, struct kvm_run *run)

@@ -171,6 +171,13 @@ static int vm_kvm_build(struct vm *vm)
 		return r;
 	}
 	vm->vm_fd = r;
+	if (vm->cfg->dirty_pages) {
+		r = vm_dirty_enable(vm);
+		if (r) {
+			pr_err("--dirty-pages: enabling dirty logging: %s", strerror(-r));
+			return r;
+		}
+	}
 	r = kvm_set_identity_map_addr(vm->vm_fd, Q35_KVM_IDENTITY_MAP);
 	if (!r)
 		r = kvm_set_tss_addr(vm->vm_fd, Q35_KVM_TSS_ADDR);
@@ -181,8 +188,10 @@ static int vm_kvm_build(struct vm *vm)
 	for (unsigned i = 0; i < vm->mem.count; i++) {
 		const struct gm_slot *s = &vm->mem.slots[i];
 
-		r = kvm_set_user_memory_region(vm->vm_fd, i, s->readonly ? KVM_MEM_READONLY : 0,
-					       s->gpa, s->size, s->hva);
+		uint32_t flags = s->readonly ? KVM_MEM_READONLY
+					     : (vm->dirty.enabled ? KVM_MEM_LOG_DIRTY_PAGES : 0);
+
+		r = kvm_set_user_memory_region(vm->vm_fd, i, flags, s->gpa, s->size, s->hva);
 		if (r) {
 			pr_err("KVM_SET_USER_MEMORY_REGION slot %u (0x%" PRIx64 "+0x%" PRIx64 "): %s", i,
 			       s->gpa, s->size, strerror(-r));
@@ -304,6 +313,7 @@ static int vm_reset(struct vm *vm)
 	int r;
 
 	pr_debug("system reset");
+	vm_dirty_sync_before_teardown(vm);
 	vm_kvm_teardown(vm);
 	q35_devices_reset(vm);
 	if (vm->hooks.reset)
@@ -377,6 +387,15 @@ int vm_run(struct vm *vm)
 	status = vm->exit_status;
 	if (cfg->stats)
 		print_stats(vm);
+	if (cfg->dirty_pages) {
+		int64_t n = vm_dirty_harvest(vm, NULL, NULL);
+
+		if (n >= 0)
+			fprintf(stderr, "enlight: dirty pages: %" PRId64 " (%s)\n", n,
+				vm->dirty.use_ring ? "dirty ring" : "dirty bitmap");
+		else
+			pr_err("--dirty-pages: harvesting: %s", strerror((int)-n));
+	}
 	return status;
 }
 
@@ -392,6 +411,7 @@ void vm_destroy(struct vm *vm)
 	free(vm->host_cpuid);
 	vm->host_cpuid = NULL;
 	irq_routes_free(&vm->routes);
+	vm_dirty_destroy(&vm->dirty);
 	hyperv_destroy(vm);
 	if (vm->kvm_fd >= 0)
 		close(vm->kvm_fd);

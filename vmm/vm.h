@@ -18,6 +18,7 @@
 #include "vmm/loader/boot.h"
 #include "vmm/memmap.h"
 #include "vmm/vcpu.h"
+#include "vmm/vm_dirty.h"
 
 struct q35_devices; /* vmm/machine_q35.c */
 
@@ -85,6 +86,8 @@ struct vm {
 	struct kvm_coalesced_mmio_zone coalesced_zones[8]; /* re-registered on reset */
 	unsigned ncoalesced;
 
+	struct vm_dirty dirty; /* --dirty-pages */
+
 	struct vm_ctl ctl; /* handed to devices */
 	struct clock_src clock;
 	uint64_t start_ns;
@@ -117,5 +120,17 @@ int vm_coalesced_register_all(struct vm *vm); /* after KVM_CREATE_VM (also on re
 void vm_coalesced_flush(struct vm *vm, struct vcpu *v);
 
 uint64_t vm_clock_ns(void *opaque);
+
+/* Dirty pages since the last harvest (vm.c): collects the vCPUs' dirty rings or the slots'
+ * dirty bitmaps, calls fn(gpa) for each page (fn may be NULL) and returns the count, or
+ * -errno. Only with --dirty-pages; call it while the vCPUs are stopped or from a vCPU thread
+ * for its own ring (KVM_EXIT_DIRTY_RING_FULL). */
+int64_t vm_dirty_harvest(struct vm *vm, void (*fn)(void *opaque, uint64_t gpa), void *opaque);
+/* Drain one vCPU's dirty ring into the VM's dirty set (KVM_EXIT_DIRTY_RING_FULL). */
+int vcpu_dirty_collect(struct vcpu *v);
+/* After KVM_CREATE_VM, before the memory slots and vCPUs: set up tracking (vm_dirty.c). */
+int vm_dirty_enable(struct vm *vm);
+/* Before a reset destroys the KVM VM: keep what it logged. */
+int vm_dirty_sync_before_teardown(struct vm *vm);
 
 #endif

@@ -77,22 +77,57 @@ static uint32_t hv_features(void)
 	return cpuid(HV_CPUID_FEATURES).eax;
 }
 
+/* One bracketed sample: the PM timer is read just before and just after each MSR read, so
+ * a vCPU that the host deschedules mid-measurement shows up as a wide bracket instead of a
+ * wrong rate. Returns the bracket width in PM ticks (both ends together). */
+static uint32_t time_ref_sample(uint64_t *ref_units, uint64_t *pm_ticks, int *vec)
+{
+	uint32_t a0, a1, b0, b1;
+	uint64_t t0, t1;
+
+	a0 = pmtimer_read();
+	vec[0] = rdmsr_safe(HV_MSR_TIME_REF_COUNT, &t0);
+	a1 = pmtimer_read();
+	pm_delay_us(REF_WINDOW_US);
+	b0 = pmtimer_read();
+	vec[1] = rdmsr_safe(HV_MSR_TIME_REF_COUNT, &t1);
+	b1 = pmtimer_read();
+	*ref_units = t1 - t0;
+	/* midpoint to midpoint, each end within its bracket */
+	*pm_ticks = (uint64_t)((int64_t)pmtimer_delta(a0, b0) +
+			       ((int64_t)pmtimer_delta(b0, b1) - (int64_t)pmtimer_delta(a0, a1)) / 2);
+	return pmtimer_delta(a0, a1) + pmtimer_delta(b0, b1);
+}
+
 static void check_time_ref(uint32_t features)
 {
-	uint64_t t0, t1, want = REF_WINDOW_US * 10, got;
-	int v0, v1;
+	uint64_t got = 0, ticks = 1, want;
+	uint32_t bracket = ~0u;
+	int vec[2] = { 0, 0 };
 
 	if (!(features & HV_ACCESS_TIME_REF)) {
 		skip("no AccessPartitionReferenceCounter", "TIME_REF_COUNT runs at 10 MHz");
 		return;
 	}
-	v0 = rdmsr_safe(HV_MSR_TIME_REF_COUNT, &t0);
-	pm_delay_us(REF_WINDOW_US);
-	v1 = rdmsr_safe(HV_MSR_TIME_REF_COUNT, &t1);
-	got = t1 - t0;
-	ok(!v0 && !v1 && got * 100 >= want * 98 && got * 100 <= want * 102,
-	   "TIME_REF_COUNT runs at 10 MHz # %lu units in %u us of PM timer, vectors %d/%d",
-	   got, REF_WINDOW_US, v0, v1);
+	/* Keep the tightest of a few samples: the bracket must stay under 0.5% of the window. */
+	for (int i = 0; i < 5 && bracket * 200ull > (uint64_t)PM_TIMER_HZ * REF_WINDOW_US / 1000000; i++) {
+		uint64_t g, t;
+		int v[2];
+		uint32_t b = time_ref_sample(&g, &t, v);
+
+		if (b < bracket) {
+			bracket = b;
+			got = g;
+			ticks = t;
+			vec[0] = v[0];
+			vec[1] = v[1];
+		}
+	}
+	/* expected units = ticks * 10^7 / PM_TIMER_HZ */
+	want = ticks * 10000000ull / PM_TIMER_HZ;
+	ok(!vec[0] && !vec[1] && got * 100 >= want * 98 && got * 100 <= want * 102,
+	   "TIME_REF_COUNT runs at 10 MHz # %lu units in %lu PM ticks (want %lu), bracket %u ticks, "
+	   "vectors %d/%d", got, ticks, want, bracket, vec[0], vec[1]);
 }
 
 static void check_vp_index(uint32_t features, unsigned ncpus)

@@ -113,6 +113,7 @@ static enum exit_action hv_user_msr(struct vcpu *v, struct kvm_run *run)
 	struct hv_msr_env env = { .gm = &v->vm->mem };
 	enum hv_msr_res res;
 	uint64_t val = 0;
+	uint64_t crash[5];
 
 	if (!vp) {
 		run->msr.error = 1;
@@ -130,8 +131,10 @@ static enum exit_action hv_user_msr(struct vcpu *v, struct kvm_run *run)
 		res = hv_msr_write(&hv->msr, vp, &env, msr, run->msr.data);
 	else
 		res = hv_msr_read(&hv->msr, vp, &env, msr, &val);
-	if (res == HV_MSR_CRASH)
+	if (res == HV_MSR_CRASH) {
 		hv_report_crash(v, &hv->msr);
+		memcpy(crash, hv->msr.crash_p, sizeof(crash));
+	}
 	pthread_mutex_unlock(&hv->lock);
 
 	run->msr.error = 0;
@@ -157,7 +160,7 @@ static enum exit_action hv_user_msr(struct vcpu *v, struct kvm_run *run)
 		vm_request(v->vm, VM_REQ_RESET, 0);
 		break;
 	case HV_MSR_CRASH:
-		vm_request(v->vm, VM_REQ_PANIC, EXIT_GUEST_CRASH);
+		vm_report_hv_crash(v->vm, crash); /* GUEST_PANICKED with P0..P4, status 5 */
 		break;
 	}
 	return EXIT_ACT_CONTINUE;

@@ -161,7 +161,9 @@ static void *vcpu_thread(void *arg)
 	sigdelset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_SETMASK, &set, NULL);
 
-	while (vm_state_get(vm) == VM_STATE_RUNNING) {
+	/* vm_vcpu_park: parks while the VM is paused (QMP stop, gdbstub), before the cached
+	 * registers are written back so that a debugger's edits reach KVM. */
+	while (vm_vcpu_park(vm)) {
 		int r = vcpu_regs_flush(v);
 
 		if (r == 0)
@@ -181,6 +183,7 @@ static void *vcpu_thread(void *arg)
 		if (vcpu_handle_exit(v, v->run) == EXIT_ACT_STOP)
 			break;
 	}
+	vm_vcpu_thread_exit(vm);
 	return NULL;
 }
 
@@ -189,8 +192,10 @@ int vcpu_start(struct vcpu *v)
 	int r;
 
 	v->run->immediate_exit = 0;
+	vm_vcpu_thread_enter(v->vm);
 	r = pthread_create(&v->thread, NULL, vcpu_thread, v);
 	if (r) {
+		vm_vcpu_thread_exit(v->vm);
 		pr_err("vCPU %u: creating its thread: %s", v->index, strerror(r));
 		return -r;
 	}

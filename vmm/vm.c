@@ -370,6 +370,7 @@ int vm_run(struct vm *vm)
 				       cfg->timeout_sec, EXIT_WATCHDOG);
 				vm->exit_status = EXIT_WATCHDOG;
 				__atomic_store_n(&vm->state, VM_STATE_STOPPING, __ATOMIC_RELEASE);
+				pthread_cond_broadcast(&vm->cond); /* wakes vCPUs parked by a pause */
 			}
 		}
 		pthread_mutex_unlock(&vm->lock);

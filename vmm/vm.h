@@ -38,6 +38,34 @@ struct vm_hooks {
 	enum exit_action (*debug)(struct vcpu *v, struct kvm_run *run);  /* KVM_EXIT_DEBUG */
 };
 
+/* Machine events for observers (QMP): emitted by vm_state.c from the thread that caused
+ * them, so a sink must not block or call back into the run state. */
+enum vm_event_type {
+	VM_EV_SHUTDOWN, /* the VM is stopping: guest, reason */
+	VM_EV_RESET,    /* a reset was requested: guest, reason */
+	VM_EV_STOP,     /* the vCPUs were paused */
+	VM_EV_RESUME,   /* the vCPUs run again */
+	VM_EV_PANIC,    /* guest panic; has_hv_crash: the Hyper-V crash parameters P0..P4 */
+};
+
+struct vm_event {
+	enum vm_event_type type;
+	bool guest;         /* SHUTDOWN/RESET: requested by the guest (else by the host) */
+	const char *reason; /* SHUTDOWN/RESET: QEMU's ShutdownCause name, e.g. "guest-shutdown" */
+	bool has_hv_crash;
+	uint64_t hv_crash[5];
+};
+
+struct vm_event_sink {
+	void (*fn)(void *opaque, const struct vm_event *ev);
+	void *opaque;
+};
+#define VM_MAX_EVENT_SINKS 4
+
+/* Pause reasons: the vCPUs run only while none is set. */
+#define VM_PAUSE_USER  (1u << 0) /* QMP stop */
+#define VM_PAUSE_DEBUG (1u << 1) /* gdbstub */
+
 enum vm_state {
 	VM_STATE_RUNNING,
 	VM_STATE_RESET,    /* a reset was requested: stop vCPUs, rebuild, go on */
@@ -79,6 +107,12 @@ struct vm {
 	enum vm_state state;
 	int exit_status;
 	unsigned running_vcpus;
+	/* Pause (QMP stop, gdbstub): vCPU threads park in vm_vcpu_park while pause_mask is
+	 * non-zero, keeping their KVM state; parked_vcpus counts them. Under lock. */
+	unsigned pause_mask;
+	unsigned parked_vcpus;
+	struct vm_event_sink event_sinks[VM_MAX_EVENT_SINKS]; /* fixed before the vCPUs run */
+	unsigned nevent_sinks;
 
 	/* Coalesced MMIO/PIO ring (inside each kvm_run mapping at the page KVM names). */
 	struct kvm_coalesced_mmio_ring *coalesced_ring;
@@ -112,6 +146,33 @@ static inline enum vm_state vm_state_get(struct vm *vm)
 	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE);
 }
 #define VCPU_KICK_SIGNAL SIGUSR1
+
+/* Requests made by the host (QMP system_reset, system_powerdown is a device event, quit):
+ * as vm_request, but the events say guest=false with QEMU's host-qmp-* reason. */
+void vm_host_request(struct vm *vm, enum vm_request req);
+/* A guest panic with the Hyper-V crash parameters P0..P4 (hv-crash): GUEST_PANICKED with
+ * them, then as vm_request(VM_REQ_PANIC). */
+void vm_report_hv_crash(struct vm *vm, const uint64_t p[5]);
+
+/* Event sinks: register before vm_run (the list is not locked); 0 or -ENOSPC. */
+int vm_event_subscribe(struct vm *vm, void (*fn)(void *opaque, const struct vm_event *ev),
+		       void *opaque);
+
+/* Pause: set a reason and kick the vCPUs out of KVM_RUN (returns at once; STOP is emitted
+ * when the first reason is set). vm_pause_wait blocks until every vCPU thread is parked or
+ * the VM is no longer running; never call it from a vCPU thread. vm_resume clears a reason
+ * and wakes the vCPUs when none is left (RESUME is emitted). */
+void vm_pause(struct vm *vm, unsigned reason);
+void vm_pause_wait(struct vm *vm);
+void vm_resume(struct vm *vm, unsigned reason);
+unsigned vm_pause_get(struct vm *vm);
+/* vCPU thread, before each KVM_RUN: parks while paused. False when the thread must leave
+ * its run loop (the VM stops or resets). */
+bool vm_vcpu_park(struct vm *vm);
+/* vCPU thread accounting for vm_pause_wait (running_vcpus): before the thread is created,
+ * and when it leaves its run loop (or was not created). */
+void vm_vcpu_thread_enter(struct vm *vm);
+void vm_vcpu_thread_exit(struct vm *vm);
 
 /* Coalesced MMIO/PIO: mark a region (writes are batched in the ring) and flush the ring into
  * the buses. vm_coalesced_flush runs before every exit is handled. */

@@ -150,6 +150,34 @@ int vcpu_create(struct vm *vm, struct vcpu *v, unsigned index)
 	return vcpu_set_boot_state(v);
 }
 
+/* KVM_CAP_SYNC_REGS (Documentation/virt/kvm/api.rst, "kvm_valid_regs"): KVM stores the
+ * general registers into kvm_run at every exit and loads them from there before entry when
+ * flagged dirty, so the register cache needs no KVM_GET_REGS/KVM_SET_REGS on the exit path
+ * (a hypercall through the page reads and writes RAX/RCX/RDX on every call). */
+static void vcpu_sync_regs_out(struct vcpu *v)
+{
+	if (v->regs_dirty && (v->run->kvm_valid_regs & KVM_SYNC_X86_REGS)) {
+		v->run->s.regs.regs = v->regs;
+		v->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+		v->regs_dirty = false;
+	}
+}
+
+static void vcpu_sync_regs_in(struct vcpu *v)
+{
+	if (!(v->run->kvm_valid_regs & KVM_SYNC_X86_REGS))
+		return;
+	if (v->run->kvm_dirty_regs & KVM_SYNC_X86_REGS) {
+		/* KVM returned before loading them (an AP still waiting for SIPI returns early):
+		 * v->regs still holds the values to write; retry them on the next entry. */
+		v->run->kvm_dirty_regs &= ~KVM_SYNC_X86_REGS;
+		v->regs_dirty = true;
+	} else {
+		v->regs = v->run->s.regs.regs;
+	}
+	v->regs_valid = true;
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -164,11 +192,14 @@ static void *vcpu_thread(void *arg)
 	/* vm_vcpu_park: parks while the VM is paused (QMP stop, gdbstub), before the cached
 	 * registers are written back so that a debugger's edits reach KVM. */
 	while (vm_vcpu_park(vm)) {
-		int r = vcpu_regs_flush(v);
+		int r;
 
+		vcpu_sync_regs_out(v);
+		r = vcpu_regs_flush(v);
 		if (r == 0)
 			r = kvm_run(v->fd);
 		vcpu_regs_invalidate(v);
+		vcpu_sync_regs_in(v);
 		if (r == -EINTR || r == -EAGAIN) {
 			__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_RELEASE);
 			v->stats.exits[KVM_EXIT_INTR]++;
@@ -192,6 +223,8 @@ int vcpu_start(struct vcpu *v)
 	int r;
 
 	v->run->immediate_exit = 0;
+	if (v->vm->caps.val[KC_SYNC_REGS] & KVM_SYNC_X86_REGS)
+		v->run->kvm_valid_regs = KVM_SYNC_X86_REGS;
 	vm_vcpu_thread_enter(v->vm);
 	r = pthread_create(&v->thread, NULL, vcpu_thread, v);
 	if (r) {

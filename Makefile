@@ -22,10 +22,10 @@ endif
 CPPFLAGS += -I. -D_GNU_SOURCE
 CFLAGS   += -std=gnu11 $(OPT) -g $(WARN) -pthread -MMD -MP
 LDFLAGS  += -pthread
-LDLIBS   += -luuid
+LDLIBS   += -luuid -ljson-c
 
 # Files that own threads, signals, real ioctls or main(): never linked into unit tests.
-GLUE_SRCS := vmm/main.c vmm/kvm_sys.c vmm/vcpu.c vmm/vm.c vmm/machine_q35.c
+GLUE_SRCS := vmm/main.c vmm/kvm_sys.c vmm/vcpu.c vmm/vm.c vmm/machine_q35.c vmm/qmp.c
 
 ALL_SRCS  := $(sort $(wildcard vmm/*.c vmm/dev/*.c vmm/loader/*.c hyperv/*.c acpi/*.c))
 PURE_SRCS := $(filter-out $(GLUE_SRCS),$(ALL_SRCS))
@@ -76,7 +76,7 @@ firmware:
 	$(MAKE) -C firmware BUILD=$(abspath $(BUILD))/firmware
 
 # Debian packages the build and the tests need; installed only when missing.
-DEB_PKGS := gcc make linux-libc-dev uuid-dev acpica-tools libcmocka-dev binutils
+DEB_PKGS := gcc make linux-libc-dev uuid-dev acpica-tools libcmocka-dev binutils libjson-c-dev gdb python3
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -428,6 +428,70 @@ FLAG(help, help)
 FLAG(version, version)
 #undef FLAG
 
+/* -qmp unix:PATH,server[=on][,wait=on|off] (QEMU's socket chardev spelling). */
+static int qmp_item(struct cli_ctx *c, char *key, char *val, unsigned idx)
+{
+	bool b = true;
+
+	if (idx == 0) {
+		if (strncmp(key, "unix:", 5) || !key[5] || val)
+			return fail(c, "'%s': use unix:PATH,server,wait=off", key);
+		return set_str(&c->cfg->qmp_path, key + 5);
+	}
+	if (val && onoff(val, &b))
+		return fail(c, "%s=%s: use on or off", key, val);
+	if (!strcmp(key, "server") || !strcmp(key, "nowait")) {
+		if (!b)
+			return fail(c, "server=off: enlight listens, it does not connect; use server=on");
+		if (key[0] == 'n')
+			c->cfg->qmp_wait = false;
+		return 0;
+	}
+	if (!strcmp(key, "wait")) {
+		c->cfg->qmp_wait = b;
+		return 0;
+	}
+	return fail(c, "unknown property '%s': use unix:PATH,server,wait=off", key);
+}
+
+static int opt_qmp(struct cli_ctx *c, char *v)
+{
+	c->cfg->qmp_wait = true; /* QEMU's default for a server socket */
+	return split_kv(c, v, qmp_item);
+}
+
+/* -gdb tcp:[HOST]:PORT; -s is -gdb tcp::1234. */
+static int opt_gdb(struct cli_ctx *c, char *v)
+{
+	char *colon = strrchr(v, ':');
+	uint64_t port;
+
+	if (strncmp(v, "tcp:", 4) || !colon || colon < v + 3 ||
+	    parse_u64(colon + 1, 65535, &port) || !port)
+		return fail(c, "'%s': use tcp:[HOST]:PORT, e.g. -gdb tcp::1234", v);
+	*colon = '\0';
+	free(c->cfg->gdb_host);
+	c->cfg->gdb_host = v[4] && colon > v + 4 ? strdup(v + 4) : NULL;
+	c->cfg->gdb_port = (uint16_t)port;
+	return 0;
+}
+
+static int opt_s(struct cli_ctx *c, char *v)
+{
+	(void)v;
+	free(c->cfg->gdb_host);
+	c->cfg->gdb_host = NULL;
+	c->cfg->gdb_port = 1234;
+	return 0;
+}
+
+static int opt_S(struct cli_ctx *c, char *v)
+{
+	(void)v;
+	c->cfg->start_paused = true;
+	return 0;
+}
+
 static int opt_enable_kvm(struct cli_ctx *c, char *v)
 {
 	(void)c;
@@ -461,6 +525,10 @@ static const struct cli_option options[] = {
 	{ "no-reboot", false, opt_no_reboot, "        exit instead of rebooting (status 2 on triple fault)" },
 	{ "no-shutdown", false, opt_no_shutdown, "      accepted for QEMU compatibility; poweroff still exits" },
 	{ "device", true, opt_device, "isa-debug-exit[,iobase=0xf4,iosize=4]" },
+	{ "qmp", true, opt_qmp, "unix:PATH,server,wait=off  QMP control socket" },
+	{ "gdb", true, opt_gdb, "tcp:[HOST]:PORT  GDB remote stub" },
+	{ "s", false, opt_s, "                -gdb tcp::1234" },
+	{ "S", false, opt_S, "                start with the vCPUs stopped (QMP cont / gdb continue)" },
 	{ "uuid", true, opt_uuid, "UUID       system UUID (fw_cfg, SMBIOS)" },
 	{ "name", true, opt_name, "NAME       guest name" },
 	{ "timeout", true, opt_timeout, "SECONDS watchdog: stop a hung guest (status 4)", true },
@@ -573,6 +641,8 @@ void cli_free(struct vm_config *cfg)
 	free(cfg->append);
 	free(cfg->initrd);
 	free(cfg->serial_path);
+	free(cfg->qmp_path);
+	free(cfg->gdb_host);
 	free(cfg->name);
 	for (unsigned i = 0; i < cfg->ncpu_props; i++) {
 		free(cfg->cpu_props[i].key);

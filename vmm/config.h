@@ -52,6 +52,13 @@ struct vm_config {
 	bool strict_io;
 	bool dirty_pages; /* --dirty-pages: track and count guest-dirtied pages */
 
+	/* Control: -qmp unix:PATH,server[,wait=off], -gdb tcp:[HOST]:PORT / -s, -S. */
+	char *qmp_path;
+	bool qmp_wait;    /* wait for a QMP client before starting (QEMU's wait=on) */
+	char *gdb_host;   /* NULL: every address */
+	uint16_t gdb_port; /* 0: no gdbstub */
+	bool start_paused;
+
 	/* Actions that do not start a guest. */
 	bool probe, help, version, cpu_help;
 };

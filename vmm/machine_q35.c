@@ -115,6 +115,14 @@ static int add_fw_cfg_items(struct vm *vm, struct q35_devices *d)
 	return r;
 }
 
+void q35_power_button(struct vm *vm)
+{
+	struct q35_devices *d = vm->dev;
+
+	if (d)
+		ich9_lpc_power_button(&d->pci.lpc);
+}
+
 int q35_devices_create(struct vm *vm)
 {
 	const struct vm_config *cfg = vm->cfg;

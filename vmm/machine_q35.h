@@ -9,6 +9,9 @@ struct vm;
 int q35_devices_create(struct vm *vm);
 void q35_devices_reset(struct vm *vm);
 void q35_devices_destroy(struct vm *vm);
+/* ACPI power button (QMP system_powerdown): PWRBTN_STS and the SCI, ACPI 6.4 §4.8.3.1.
+ * Call it with the vCPUs paused: device state has no lock. */
+void q35_power_button(struct vm *vm);
 /* Per KVM VM instance (after KVM_CREATE_IRQCHIP): coalesced regions. */
 int q35_kvm_setup(struct vm *vm);
 

@@ -12,6 +12,7 @@
 #include "vmm/config.h"
 #include "vmm/kvm.h"
 #include "vmm/log.h"
+#include "vmm/qmp.h"
 #include "vmm/vm.h"
 
 #define ENLIGHT_VERSION "0.1.0"
@@ -144,6 +145,7 @@ static void free_load(struct load_request *lr)
 int main(int argc, char **argv)
 {
 	static struct vm vm;
+	struct qmp *qmp = NULL;
 	struct vm_config cfg;
 	struct load_request lr;
 	struct file_buf kernel;
@@ -185,7 +187,16 @@ int main(int argc, char **argv)
 		cli_free(&cfg);
 		return EXIT_USAGE;
 	}
+	if (cfg.qmp_path && qmp_start(&vm, &qmp)) {
+		vm_destroy(&vm);
+		free_load(&lr);
+		cli_free(&cfg);
+		return EXIT_USAGE;
+	}
+	if (cfg.start_paused)
+		vm_pause(&vm, VM_PAUSE_USER); /* -S: the vCPU threads park before running */
 	status = vm_run(&vm);
+	qmp_stop(qmp);
 	vm_destroy(&vm);
 	free_load(&lr);
 	cli_free(&cfg);

@@ -184,6 +184,7 @@ static void *vcpu_thread(void *arg)
 	struct vm *vm = v->vm;
 	sigset_t set;
 
+	__atomic_store_n(&v->tid, (int)gettid(), __ATOMIC_RELAXED);
 	/* Only this thread's kick signal may interrupt KVM_RUN. */
 	sigfillset(&set);
 	sigdelset(&set, VCPU_KICK_SIGNAL);

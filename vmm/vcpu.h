@@ -25,6 +25,7 @@ struct vcpu {
 	size_t run_size;
 	pthread_t thread;
 	bool thread_started;
+	int tid; /* host thread id (gettid) while the thread runs: QMP query-cpus-fast */
 
 	/* Register cache: fetched on first use after an exit, written back before KVM_RUN only
 	 * when changed. */

@@ -65,6 +65,8 @@ struct vm_event_sink {
 /* Pause reasons: the vCPUs run only while none is set. */
 #define VM_PAUSE_USER  (1u << 0) /* QMP stop */
 #define VM_PAUSE_DEBUG (1u << 1) /* gdbstub */
+#define VM_PAUSE_HOST  (1u << 2) /* a short host-side access to device state: no event */
+#define VM_PAUSE_EVENTS (VM_PAUSE_USER | VM_PAUSE_DEBUG)
 
 enum vm_state {
 	VM_STATE_RUNNING,

@@ -143,7 +143,7 @@ void vm_pause(struct vm *vm, unsigned reason)
 	__atomic_store_n(&vm->pause_mask, old | reason, __ATOMIC_SEQ_CST);
 	pthread_mutex_unlock(&vm->lock);
 	vm_kick_all(vm);
-	if (!old && reason)
+	if (!(old & VM_PAUSE_EVENTS) && (reason & VM_PAUSE_EVENTS))
 		vm_emit(vm, &ev);
 }
 
@@ -166,7 +166,7 @@ void vm_resume(struct vm *vm, unsigned reason)
 	__atomic_store_n(&vm->pause_mask, old & ~reason, __ATOMIC_SEQ_CST);
 	pthread_cond_broadcast(&vm->cond);
 	pthread_mutex_unlock(&vm->lock);
-	if (old && !(old & ~reason))
+	if ((old & VM_PAUSE_EVENTS) && !(old & ~reason & VM_PAUSE_EVENTS))
 		vm_emit(vm, &ev);
 }
 

@@ -161,6 +161,10 @@ static void test_pause_reasons(void **state)
 	assert_int_equal(f->ev[1].type, VM_EV_RESUME);
 	vm_resume(&f->vm, VM_PAUSE_USER); /* not paused: no event */
 	assert_int_equal(f->nev, 2);
+	/* a host-side pause (system_powerdown) is invisible to QMP */
+	vm_pause(&f->vm, VM_PAUSE_HOST);
+	vm_resume(&f->vm, VM_PAUSE_HOST);
+	assert_int_equal(f->nev, 2);
 	/* no vCPU thread: the wait returns at once */
 	vm_pause(&f->vm, VM_PAUSE_USER);
 	vm_pause_wait(&f->vm);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <uuid/uuid.h>
 
+#include "vmm/cpu_config.h"
 #include "vmm/log.h"
 #include "vmm/strutil.h"
 
@@ -616,14 +617,14 @@ int cli_parse(int argc, char **argv, struct vm_config *cfg, char *err, unsigned 
 		cfg->serial = SERIAL_NONE;
 	if (!cfg->cpu_model)
 		cfg->cpu_model = strdup("host");
-	if (strcmp(cfg->cpu_model, "host")) {
-		c.opt = "-cpu";
-		return fail(&c, "model '%s' is not supported: enlight offers -cpu host", cfg->cpu_model);
-	}
-	if (cfg->ncpu_props) {
-		c.opt = "-cpu";
-		return fail(&c, "'%s' is not a Hyper-V option, and CPU feature flags are not supported "
-			    "(only hv-* options; see -cpu help)", cfg->cpu_props[0].key);
+	{
+		/* Model, CPUID flags and TSC properties (vmm/cpu_config.c); checked against KVM
+		 * when the VM is built. */
+		struct cpu_config cc;
+
+		if (cpu_config_parse(&cc, cfg->cpu_model, cfg->cpu_props, cfg->ncpu_props, err,
+				     errlen))
+			return -EINVAL;
 	}
 	if (smp_complete(&c))
 		return -EINVAL;

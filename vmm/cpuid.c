@@ -94,6 +94,47 @@ static void topo_leaf(struct kvm_cpuid_entry2 *e, unsigned sub, unsigned shift, 
 	e->edx = apic_id;
 }
 
+static bool vendor_amd(struct cpuid_table *t)
+{
+	struct kvm_cpuid_entry2 *e = cpuid_find(t, 0, 0);
+
+	/* "AuthenticAMD" / "HygonGenuine": EBX holds the first four characters. */
+	return e && (e->ebx == 0x68747541 || e->ebx == 0x6f677948);
+}
+
+/* AMD: CPUID.80000008H:ECX[15:12] ApicIdSize (APIC ID bits per package), [7:0] NC (threads per
+ * package - 1); CPUID.8000001EH (AMD APM Vol. 3 Appendix E, "Extended APIC ID"): EAX extended
+ * APIC ID, EBX[15:8] threads per core - 1 and [7:0] core ID, ECX[10:8] nodes per processor - 1
+ * and [7:0] node ID. A die is a node, as in QEMU. */
+static int topo_amd(struct cpuid_table *t, const struct cpu_topo *topo, unsigned index,
+		    uint32_t apic_id)
+{
+	unsigned per_pkg = topo->threads * topo->cores * topo->dies;
+	unsigned core = (index / topo->threads) % (topo->cores * topo->dies);
+	unsigned node = index / (topo->threads * topo->cores);
+	struct kvm_cpuid_entry2 *e = cpuid_find(t, 0x80000008, 0);
+	int r = 0;
+
+	if (e) {
+		e->ecx = 0;
+		r |= cpuid_set_field(&e->ecx, 12, 15,
+				     topo->die_bits + topo->core_bits + topo->thread_bits);
+		r |= cpuid_set_field(&e->ecx, 0, 7, (per_pkg - 1) & 0xff);
+	}
+	e = cpuid_find(t, 0x8000001e, 0);
+	if (e) {
+		e->eax = apic_id;
+		e->ebx = 0;
+		e->ecx = 0;
+		e->edx = 0;
+		r |= cpuid_set_field(&e->ebx, 8, 15, (topo->threads - 1) & 0xff);
+		r |= cpuid_set_field(&e->ebx, 0, 7, core & 0xff);
+		r |= cpuid_set_field(&e->ecx, 8, 10, (topo->dies - 1) & 7);
+		r |= cpuid_set_field(&e->ecx, 0, 7, node & 0xff);
+	}
+	return r;
+}
+
 int cpuid_apply_topology(struct cpuid_table *t, const struct cpu_topo *topo, unsigned index)
 {
 	uint32_t apic_id = topo_apic_id(topo, index);
@@ -147,5 +188,7 @@ int cpuid_apply_topology(struct cpuid_table *t, const struct cpu_topo *topo, uns
 				topo_leaf(e, e->index, 0, 0, TOPO_LEVEL_INVALID, apic_id);
 		}
 	}
+	if (vendor_amd(t))
+		r |= topo_amd(t, topo, index, apic_id);
 	return r ? -ERANGE : 0;
 }

@@ -33,7 +33,8 @@ struct cpu_topo {
 void topo_from_smp(const struct smp_config *smp, struct cpu_topo *t);
 uint32_t topo_apic_id(const struct cpu_topo *t, unsigned index);
 
-/* Fill the per-vCPU topology fields (leaves 1, 4, 0xB, 0x1F) for vCPU index in a table copied
+/* Fill the per-vCPU topology fields (leaves 1, 4, 0xB, 0x1F; with an AMD vendor also
+ * 0x80000008 ECX and 0x8000001E) for vCPU index in a table copied
  * from the host's supported CPUID. */
 int cpuid_apply_topology(struct cpuid_table *t, const struct cpu_topo *topo, unsigned index);
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "vmm/config.h"
+#include "vmm/cpu_setup.h"
 #include "vmm/kvm.h"
 #include "vmm/log.h"
 #include "vmm/qmp.h"
@@ -152,6 +153,10 @@ int main(int argc, char **argv)
 	char err[512];
 	int status;
 
+	if (argc > 1 && !strcmp(argv[1], "cpuid"))
+		return cpuid_tool_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "tsc"))
+		return tsc_tool_main(argc - 1, argv + 1);
 	if (cli_parse(argc, argv, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "enlight: %s\n", err);
 		return EXIT_USAGE;
@@ -162,6 +167,10 @@ int main(int argc, char **argv)
 	}
 	if (cfg.version) {
 		printf("enlight %s\n", ENLIGHT_VERSION);
+		return 0;
+	}
+	if (cfg.cpu_help) {
+		cpu_help_print(stdout);
 		return 0;
 	}
 	if (cfg.probe)

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "vmm/cpu_setup.h"
 #include "vmm/kvm.h"
 #include "vmm/log.h"
 #include "vmm/vcpu.h"
@@ -25,7 +26,7 @@ static int vcpu_set_cpuid(struct vcpu *v)
 
 	if (!t)
 		return -ENOMEM;
-	*t = *vm->host_cpuid;
+	*t = vm->cpu ? vm->cpu->base : *vm->host_cpuid;
 	r = cpuid_apply_topology(t, &vm->topo, v->index);
 	if (!r && vm->hooks.vcpu_cpuid)
 		r = vm->hooks.vcpu_cpuid(v, t);
@@ -127,12 +128,12 @@ int vcpu_create(struct vm *vm, struct vcpu *v, unsigned index)
 			return -ENOMEM;
 	}
 
-	/* TSC kHz: without a requested frequency, record KVM's (QEMU does the same so that the
-	 * value can be exposed consistently: hv-frequencies, reference TSC page). */
-	r = kvm_get_tsc_khz(v->fd);
-	v->tsc_khz = r > 0 ? (uint32_t)r : 0;
-	if (index == 0)
-		vm->tsc_khz = v->tsc_khz;
+	/* TSC kHz: -cpu tsc-frequency as planned before anything started, else KVM's rate, read
+	 * back and recorded (QEMU does the same so that the value can be exposed consistently:
+	 * hv-frequencies, reference TSC page, leaf 0x40000010). */
+	r = cpu_vcpu_tsc(v);
+	if (r)
+		return r;
 
 	r = vcpu_set_cpuid(v);
 	if (r)

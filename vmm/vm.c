@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "hyperv/hyperv.h"
+#include "vmm/cpu_setup.h"
 #include "vmm/kvm.h"
 #include "vmm/log.h"
 #include "vmm/loader/loader.h"
@@ -292,6 +293,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, const struct load_requ
 	if (!r)
 		r = get_host_cpuid(vm);
 	if (!r)
+		r = cpu_setup_vm(vm, true);
+	if (!r)
 		r = hyperv_handle_properties(vm);
 	if (!r)
 		r = alloc_ram(vm);
@@ -411,6 +414,7 @@ void vm_destroy(struct vm *vm)
 	vm->ram = NULL;
 	free(vm->host_cpuid);
 	vm->host_cpuid = NULL;
+	cpu_setup_destroy(vm);
 	irq_routes_free(&vm->routes);
 	vm_dirty_destroy(&vm->dirty);
 	hyperv_destroy(vm);

@@ -21,6 +21,9 @@
 #include "vmm/vm_dirty.h"
 
 struct q35_devices; /* vmm/machine_q35.c */
+struct fwtables;    /* acpi/fwtables.h */
+struct bios_rom;    /* vmm/bios.h */
+struct cpu_setup;   /* vmm/cpu_setup.h */
 
 /* What the Hyper-V backends (and later the gdbstub) plug into the core; NULL = default. */
 struct vm_hooks {
@@ -93,6 +96,7 @@ struct vm {
 	unsigned nvcpus;
 	struct cpu_topo topo;
 	struct cpuid_table *host_cpuid; /* KVM_GET_SUPPORTED_CPUID */
+	struct cpu_setup *cpu;          /* -cpu model, features, TSC plan (vmm/cpu_setup.h) */
 	uint32_t tsc_khz;               /* guest TSC frequency (KVM_GET_TSC_KHZ) */
 
 	/* What was loaded, kept so that a reset can boot the same image again. */
@@ -101,6 +105,8 @@ struct vm {
 
 	struct q35_devices *dev;
 	void *hv; /* Hyper-V per-VM state (hyperv/) */
+	struct fwtables *fwtables; /* ACPI and SMBIOS tables for this configuration */
+	struct bios_rom *bios;     /* -bios image, NULL for direct kernel boot */
 	struct vm_hooks hooks;
 
 	/* Run state, guarded by lock; cond wakes the main thread. */

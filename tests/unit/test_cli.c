@@ -128,8 +128,8 @@ static void test_bad_inputs(void **state)
 		{ { "stray" }, "unexpected argument" },
 		{ { "-cpu", "host,hv-stimr" }, "hv-stimer" },
 		{ { "-cpu", "host,hv-spinlocks=lots" }, "hv-spinlocks" },
-		{ { "-cpu", "host,+x2apic" }, "'+x2apic' is not a Hyper-V option" },
-		{ { "-cpu", "qemu64" }, "model 'qemu64' is not supported" },
+		{ { "-cpu", "host,+x2apc" }, "did you mean 'x2apic'" },
+		{ { "-cpu", "qemu65" }, "model 'qemu65' is not known" },
 		{ { "-cpu", "host,hv-windows" }, NULL },
 	};
 	char err[256];

@@ -6,6 +6,8 @@
  *   - Ex with the "all VPs" set: everyone, the sender included;
  *   - Ex with a sparse 4K bank set (variable header of one bank);
  *   - vector 15 (an exception vector): INVALID_HYPERCALL_INPUT and nothing delivered.
+ * The sender calls with interrupts disabled: an IPI to itself must stay pending in the
+ * local APIC until it enables them (SDM Vol. 3A §11.8.4), not be dropped.
  * Without hv-ipi the call is INVALID_HYPERCALL_CODE.
  */
 #include "fw.h"
@@ -63,7 +65,7 @@ static bool wait_counts(const int *want)
 	unsigned i;
 
 	while (!done && waited < limit) {
-		asm volatile("sti; nop; cli" ::: "memory");
+		asm volatile("sti; nop; nop; nop; nop; nop; nop; nop; nop; cli" ::: "memory");
 		done = true;
 		for (i = 0; i < t.n; i++)
 			done &= atomic_read(&t.count[i]) >= want[i];
@@ -100,8 +102,12 @@ static void send_and_check(const char *what, uint64_t control, uint64_t in, uint
 		want[i] = atomic_read(&t.count[i]) + (int)((cpus >> i) & 1);
 	rax = hv_hypercall(control, in, out);
 	wait_counts(want);
-	for (i = 0; i < t.n; i++)
+	for (i = 0; i < t.n; i++) {
 		exact &= atomic_read(&t.count[i]) == want[i];
+		if (atomic_read(&t.count[i]) != want[i])
+			diag("cpu %u: %d interrupts, want %d", i, atomic_read(&t.count[i]),
+			     want[i]);
+	}
 	ok(HV_HC_STATUS(rax) == status && exact,
 	   "%s: status %u, delivered to cpus 0x%lx # RAX 0x%lx", what, status, cpus, rax);
 }

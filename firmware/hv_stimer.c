@@ -34,6 +34,7 @@ struct stimer_test {
 	struct record rec[MAX_RECORDS];
 	volatile int msgs, direct;
 	volatile bool hold;	/* leave the slot occupied (busy-slot test) */
+	volatile bool held;	/* a message is being held in the slot */
 };
 
 static struct stimer_test t;
@@ -51,16 +52,18 @@ static void take_message(void)
 	struct hv_message *m = &t.simp[SINT];
 	int i = atomic_read(&t.msgs);
 
-	if (m->type == HVMSG_NONE)
-		return;
+	if (m->type == HVMSG_NONE || t.held)
+		return;	/* empty, or the held message raised again */
 	if (i < MAX_RECORDS) {
 		memcpy(&t.rec[i].p, (const void *)m->payload, sizeof(t.rec[i].p));
 		t.rec[i].type = m->type;
 		t.rec[i].now = ref_now();
 	}
 	atomic_inc(&t.msgs);
-	if (t.hold)
+	if (t.hold) {
+		t.held = true;
 		return;
+	}
 	m->type = HVMSG_NONE;
 	barrier();
 	if (m->flags & HV_MSG_FLAG_PENDING)
@@ -87,7 +90,7 @@ static bool wait_for(volatile int *count, int want)
 	uint32_t last = pmtimer_read(), now;
 
 	while (atomic_read(count) < want && waited < limit) {
-		asm volatile("sti; nop; cli" ::: "memory");
+		asm volatile("sti; nop; nop; nop; nop; nop; nop; nop; nop; cli" ::: "memory");
 		now = pmtimer_read();
 		waited += pmtimer_delta(last, now);
 		last = now;
@@ -137,7 +140,8 @@ static void test_one_shot(void)
 
 	reset_records();
 	arm(0, HV_STIMER_ENABLE | HV_STIMER_SINT(SINT), ref_now() - MS);
-	ok(wait_for(&t.msgs, 1) && t.rec[0].type == HVMSG_TIMER_EXPIRED,
+	got = wait_for(&t.msgs, 1);
+	ok(got && t.rec[0].type == HVMSG_TIMER_EXPIRED,
 	   "one-shot programmed in the past fires at once");
 	stop(0);
 }
@@ -205,11 +209,12 @@ static void test_busy_slot(void)
 	ok(pending, "busy slot: second expiry sets MessagePending # flags 0x%x",
 	   (unsigned)m->flags);
 	t.hold = false;
+	t.held = false;
 	m->type = HVMSG_NONE;
 	barrier();
 	wrmsr_safe(HV_MSR_EOM, 0);
-	ok(wait_for(&t.msgs, 2) && t.rec[1].p.timer_index == 1,
-	   "busy slot: EOM delivers the pending timer message # %d messages",
+	pending = wait_for(&t.msgs, 2) && t.rec[1].p.timer_index == 1;
+	ok(pending, "busy slot: EOM delivers the pending timer message # %d messages",
 	   atomic_read(&t.msgs));
 	stop(0);
 	stop(1);
@@ -218,6 +223,7 @@ static void test_busy_slot(void)
 static void test_direct(void)
 {
 	uint32_t before;
+	bool got;
 
 	if (!(hv_features().edx & HV_D_STIMER_DIRECT)) {
 		skip("no hv-stimer-direct", "direct mode: APIC vector, no message");
@@ -227,7 +233,8 @@ static void test_direct(void)
 	before = t.simp[SINT].type;
 	arm(0, HV_STIMER_ENABLE | HV_STIMER_DIRECT | HV_STIMER_VECTOR(VEC_DIRECT),
 	    ref_now() + 5 * MS);
-	ok(wait_for(&t.direct, 1) && atomic_read(&t.msgs) == 0 && before == HVMSG_NONE,
+	got = wait_for(&t.direct, 1);
+	ok(got && atomic_read(&t.msgs) == 0 && before == HVMSG_NONE,
 	   "direct mode: vector 0x%x arrives, no message # %d interrupts", VEC_DIRECT,
 	   atomic_read(&t.direct));
 	stop(0);

@@ -11,6 +11,7 @@
 #include "hyperv/hv_msr.h"
 
 struct vm;
+struct hv_kernel;
 
 struct hv_vm {
 	struct hv_config cfg; /* finalized: passthrough expanded, backend resolved */
@@ -22,6 +23,8 @@ struct hv_vm {
 	pthread_mutex_t lock;
 	struct hv_msr_part msr;
 	uint64_t start_ns; /* when this KVM VM was built: VP_RUNTIME */
+
+	struct hv_kernel *kernel; /* kernel backend: connections and SINT routes (hv_kernel.c) */
 };
 
 /* 0 (also when no enlightenment is asked for), or -errno after one error line. */

@@ -2,6 +2,8 @@
 # End-to-end runs: boot each firmware payload under enlight on this machine's /dev/kvm and check
 # the exit status and the guest's TAP output. Ends with the plain line "N passed, N failed".
 # Usage: tests/e2e/run.sh BUILD_DIR
+# ENLIGHT_EXTRA_ARGS is put before every case's arguments (a case's own options win), e.g.
+# "-accel kvm,hv-backend=kernel" in the nested run (tests/nested/run.sh).
 set -u
 BUILD=${1:-build}
 ENLIGHT=$BUILD/enlight
@@ -25,7 +27,7 @@ check() {
 	shift 3
 	local log=$OUT/$name.log st ok=1 why=""
 	# shellcheck disable=SC2086
-	timeout 60 "$ENLIGHT" $args </dev/null >"$log" 2>&1
+	timeout 60 "$ENLIGHT" ${ENLIGHT_EXTRA_ARGS:-} $args </dev/null >"$log" 2>&1
 	st=$?
 	if [ "$want" != "-" ] && [ "$st" != "$want" ]; then
 		ok=0

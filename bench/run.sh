@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# make bench: enlight against a raw KVM baseline (bench/rawkvm.c), measured in one run, side
+# by side. Prints a table and writes bench/results.json. Method: bench/README.md.
+# Usage: bench/run.sh BUILD_DIR        (BUILD_DIR holds enlight and firmware/)
+# Environment: BENCH_ROUNDS (default 5), BENCH_N (loop iterations, default 2000),
+#   BENCH_STIMER_SECS (default 10), BENCH_PEER_CMD (hook for a peer VMM, see README).
+set -u
+BUILD=${1:-build}
+ENLIGHT=$BUILD/enlight
+FW=$BUILD/firmware
+BB=$BUILD/bench
+JSON=${BENCH_JSON:-bench/results.json}
+ROUNDS=${BENCH_ROUNDS:-5}
+N=${BENCH_N:-2000}
+REPS=3
+STIMER_SECS=${BENCH_STIMER_SECS:-10}
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+
+if [ ! -c /dev/kvm ] || ! [ -r /dev/kvm -a -w /dev/kvm ]; then
+	echo "bench: SKIP: /dev/kvm is absent or not accessible (every figure needs KVM)"
+	exit 0
+fi
+for f in "$ENLIGHT" "$FW/bench_exits.elf"; do
+	[ -e "$f" ] || { echo "bench: $f missing: run 'make all' first" >&2; exit 1; }
+done
+
+# The two host tools are not part of enlight: built here, with the project's warnings.
+mkdir -p "$BB"
+CFLAGS="-D_GNU_SOURCE -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes -Wshadow -Wundef -Wpointer-arith -Wvla -Wcast-qual -I."
+for t in rawkvm spawn; do
+	if [ ! -x "$BB/$t" ] || [ "bench/$t.c" -nt "$BB/$t" ] || [ bench/bench_loops.h -nt "$BB/$t" ]; then
+		# shellcheck disable=SC2086
+		gcc $CFLAGS -o "$BB/$t" "bench/$t.c" || exit 1
+	fi
+done
+
+DBG="-device isa-debug-exit,iobase=0xf4,iosize=0x4"
+E="$ENLIGHT -m 64 -nographic $DBG --timeout 30"
+HV="-cpu host,hv-windows"
+
+# median of the numbers on stdin (one a line)
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# cycles per iteration of loop $2 in BENCH lines of file $1
+per_iter() { awk -v l="$2" '$1 == "BENCH" && $2 == l && $3 > 0 { print $4 / $3 }' "$1" | median; }
+field() { awk -v k="$2" '$1 == "SPAWN" && $2 == k { print $3 }' "$1"; }
+note() { awk -v k="$2" '$1 == "BENCH-NOTE" && $2 == k { print $3; exit }' "$1"; }
+na() { awk -v k="$2" '$1 == "BENCH-NA" && $2 == k { $1 = ""; $2 = ""; sub(/^ +/, ""); print; exit }' "$1"; }
+
+echo "bench: $ROUNDS rounds of rawkvm and enlight, alternating, $REPS x $N iterations per loop each"
+: >"$OUT/raw" && : >"$OUT/enl"
+for r in $(seq "$ROUNDS"); do
+	"$BB/rawkvm" "$N" "$REPS" >>"$OUT/raw" || { echo "bench: rawkvm failed" >&2; exit 1; }
+	# shellcheck disable=SC2086
+	$E $HV -kernel "$FW/bench_exits.elf" -append "n=$N reps=$REPS" >>"$OUT/enl" 2>&1
+done
+TSC_KHZ=$(awk '$2 == "tsc_khz" { print $4; exit }' "$OUT/raw")
+us() { awk -v c="$1" -v k="$TSC_KHZ" 'BEGIN { printf "%.2f", c / k * 1000 }'; }
+
+# Hook for a peer VMM (QEMU inside tests/nested): BENCH_PEER_CMD is run as
+# "$BENCH_PEER_CMD PAYLOAD.elf 'APPEND'" and must print the payload's serial output.
+: >"$OUT/peer"
+if [ -n "${BENCH_PEER_CMD:-}" ]; then
+	$BENCH_PEER_CMD "$FW/bench_exits.elf" "n=$N reps=$REPS" >>"$OUT/peer" 2>&1
+fi
+
+# Rows: name|value|unit|raw|ratio|target|pass|how (value "-" = not measured, how = reason)
+: >"$OUT/rows"
+row() { printf '%s|%s|%s|%s|%s|%s|%s|%s\n' "$@" >>"$OUT/rows"; }
+ratio_row() { # name loop target how
+	local raw enl ratio pass
+	raw=$(per_iter "$OUT/raw" "$2")
+	enl=$(per_iter "$OUT/enl" "$2")
+	if [ "$enl" = nan ]; then
+		row "$1" - "" "$(us "$raw")" - "<= $3 x raw" - "not measured: $(na "$OUT/enl" "$2")"
+		return
+	fi
+	ratio=$(awk -v a="$enl" -v b="$raw" 'BEGIN { printf "%.3f", a / b }')
+	pass=$(awk -v r="$ratio" -v t="$3" 'BEGIN { print (r <= t) ? "yes" : "NO" }')
+	row "$1" "$(us "$enl")" us "$(us "$raw")" "$ratio" "<= $3 x raw" "$pass" "$4"
+}
+ratio_row "port I/O exit (OUT to POST port 0x80)" pio_out 1.05 "guest rdtsc over $N OUTs"
+ratio_row "MMIO exit (ECAM read 00:00.0)" mmio_read 1.05 "guest rdtsc over $N reads"
+ratio_row "Hyper-V MSR exit (TIME_REF_COUNT read)" msr_read 1.05 "guest rdtsc over $N RDMSRs"
+# TLFS "Hypercall status codes" seen here.
+hv_status() {
+	case $1 in
+	0x0) echo "0x0 SUCCESS" ;;
+	0x2) echo "0x2 INVALID_HYPERCALL_CODE: no dispatch" ;;
+	0x3) echo "0x3 INVALID_HYPERCALL_INPUT" ;;
+	0x5) echo "0x5 INVALID_PARAMETER" ;;
+	0x11) echo "0x11 INVALID_PORT_ID" ;;
+	0x12) echo "0x12 INVALID_CONNECTION_ID: dispatched, no such connection" ;;
+	*) echo "${1:-?}" ;;
+	esac
+}
+ratio_row "hypercall page, HvSignalEvent fast" hcall_signal_fast 1.10 \
+	"status $(hv_status "$(note "$OUT/enl" hcall_signal_fast_status)") (connection 0)"
+row "HvPostMessage -> SINT handler" - "" - - "<= 2 x raw" - \
+	"not measured: HvPostMessage answers $(hv_status "$(note "$OUT/enl" hcall_post_message_status)"); timing it needs a message connection that loops back into a guest SINT (none exists yet)"
+
+# Reference TSC page: exits with reads=0 and reads=R under --stats, serial ports excluded
+# (the printed numbers differ in length).
+exits_of() {
+	awk '/exit statistics/ { on = 1; next }
+	     on && $1 == "port" { if ($2 !~ /^0x03f[89a-f]$/) n += $3; next }
+	     on && $1 != "IO" && NF == 2 { n += $2 }
+	     END { print n + 0 }' "$1"
+}
+R=2000
+# shellcheck disable=SC2086
+$E $HV --stats -kernel "$FW/bench_tscpage.elf" -append "reads=0" >"$OUT/tsc0" 2>&1
+# shellcheck disable=SC2086
+$E $HV --stats -kernel "$FW/bench_tscpage.elf" -append "reads=$R" >"$OUT/tscR" 2>&1
+reason=$(na "$OUT/tscR" tscpage_read)
+if [ -n "$reason" ]; then
+	row "reference TSC page read" - "" - - "0 exits/read" - "not measured: $reason"
+else
+	e=$(awk -v a="$(exits_of "$OUT/tscR")" -v b="$(exits_of "$OUT/tsc0")" -v r=$R 'BEGIN { printf "%.4f", (a - b) / r }')
+	row "reference TSC page read" "$e" exits/read - - "0 exits/read" \
+		"$(awk -v e="$e" 'BEGIN { print e == 0 ? "yes" : "NO" }')" \
+		"--stats, $R reads vs 0 (seq $(note "$OUT/tscR" tscpage_seq), $(per_iter "$OUT/tscR" tscpage_read | xargs -I{} awk -v c={} -v k="$TSC_KHZ" 'BEGIN { printf "%.1f", c / k * 1000 }') us/read)"
+fi
+
+# Synthetic timer: the payload probes first and says so when nothing is delivered.
+# shellcheck disable=SC2086
+$E $HV --timeout $((STIMER_SECS + 20)) -kernel "$FW/bench_stimer.elf" \
+	-append "secs=$STIMER_SECS period_us=1000 tsc_khz=$TSC_KHZ" >"$OUT/stimer" 2>&1
+reason=$(na "$OUT/stimer" stimer)
+if [ -n "$reason" ]; then
+	row "stimer 1 ms periodic, ${STIMER_SECS} s: mean error" - "" - - "<= 50 us, no drift" - "not measured: $reason"
+else
+	err=$(awk '$2 == "stimer_mean_abs_err_ns" { printf "%.1f", $4 / 1000 }' "$OUT/stimer")
+	drift=$(awk '$2 == "stimer_drift_ns" { printf "%.1f", $4 / 1000 }' "$OUT/stimer")
+	row "stimer 1 ms periodic, ${STIMER_SECS} s: mean error" "$err" us - - "<= 50 us" \
+		"$(awk -v e="$err" 'BEGIN { print e <= 50 ? "yes" : "NO" }')" \
+		"drift ${drift} us over $(note "$OUT/stimer" stimer_expiries) expiries"
+fi
+
+# Start-up: an a.out-kludge multiboot image (Multiboot 0.6.96 §3.1.3, flags bit 16) whose
+# first instructions write '!' to COM1 THR and exit through isa-debug-exit:
+#   mov $0x3f8,%dx; mov $0x21,%al; out %al,(%dx); xor %eax,%eax; out %al,$0xf4
+MBHDR='\x02\xb0\xad\x1b\x00\x00\x01\x00\xfe\x4f\x51\xe4\x00\x00\x10\x00\x00\x00\x10\x00\x00\x00\x00\x00\x00\x00\x00\x00\x20\x00\x10\x00'
+printf "$MBHDR"'\x66\xba\xf8\x03\xb0\x21\xee\x31\xc0\xe6\xf4' >"$OUT/first.bin"
+for i in $(seq 7); do
+	# shellcheck disable=SC2086
+	"$BB/spawn" -- $E -kernel "$OUT/first.bin" >>"$OUT/first"
+	# shellcheck disable=SC2086
+	"$BB/spawn" -- $E -kernel "$FW/hello.elf" >>"$OUT/hello"
+done
+ms() { field "$1" "$2" | median | awk '{ printf "%.2f", $1 / 1000 }'; }
+le() { awk -v a="$1" -v b="$2" 'BEGIN { print (a <= b) ? "yes" : "NO" }'; }
+v=$(ms "$OUT/first" first_byte_us)
+row "process start -> first guest instruction" "$v" ms - - "<= 5 ms" "$(le "$v" 5)" \
+	"host: fork to the first serial byte of a 3-instruction image (upper bound: +1 exit)"
+v=$(ms "$OUT/hello" total_us)
+row "whole run, trivial payload (hello.elf)" "$v" ms - - "<= 20 ms" "$(le "$v" 20)" \
+	"host: fork to exit status $(field "$OUT/hello" status | sort -u | tr '\n' ' ' | sed 's/ $//')"
+
+# Resident memory: /proc/PID/smaps while bench_idle runs, less the guest RAM mapping.
+for i in 1 2 3; do
+	# shellcheck disable=SC2086
+	"$BB/spawn" --marker BENCH-READY --ram-mib 64 -- $E -kernel "$FW/bench_idle.elf" >>"$OUT/rss"
+done
+v=$(field "$OUT/rss" other_rss_kb | median | awk '{ printf "%.2f", $1 / 1024 }')
+g=$(field "$OUT/rss" guest_rss_kb | median | awk '{ printf "%.2f", $1 / 1024 }')
+row "resident memory beyond guest RAM touched" "$v" MiB - - "<= 8 MiB" "$(le "$v" 8)" \
+	"smaps Rss total - guest RAM Rss (${g} MiB touched of 64)"
+
+# vCPU bring-up: guest (TSC around smp_start) and host (fork to exit status).
+for s in 1 8 64; do
+	for i in 1 2 3; do
+		# shellcheck disable=SC2086
+		"$BB/spawn" --out "$OUT/smp$s.$i" -- $E -smp $s -kernel "$FW/bench_smp.elf" >>"$OUT/smp$s"
+		cat "$OUT/smp$s.$i" >>"$OUT/smp$s.log"
+	done
+done
+declare -A G H
+for s in 1 8 64; do
+	G[$s]=$(awk '$2 == "smp_online" { print $4 }' "$OUT/smp$s.log" | median | awk -v k="$TSC_KHZ" '{ printf "%.2f", $1 / k }')
+	H[$s]=$(ms "$OUT/smp$s" total_us)
+	row "-smp $s: all vCPUs online" "${G[$s]}" ms - - "linear" - \
+		"guest TSC around smp_start (10 ms INIT wait included); host whole run ${H[$s]} ms"
+done
+slope() { awk -v a="$1" -v b="$2" -v c="$3" 'BEGIN { s1 = (b - a) / 7; s2 = (c - b) / 56; printf "%.2f %.2f %.2f", s1, s2, (s1 > 0 ? s2 / s1 : 0) }'; }
+read -r g1 g2 gq < <(slope "${G[1]}" "${G[8]}" "${G[64]}")
+read -r h1 h2 hq < <(slope "${H[1]}" "${H[8]}" "${H[64]}")
+row "-smp 1/8/64 growth" "$gq" "slope ratio" - - "linear (0.5..2)" \
+	"$(awk -v g="$gq" -v h="$hq" 'BEGIN { print (g >= 0.5 && g <= 2 && h >= 0.5 && h <= 2) ? "yes" : "NO" }')" \
+	"ms per added vCPU, 1->8 vs 8->64: guest $g1 / $g2; host $h1 / $h2 (ratio $hq)"
+
+# Table
+RAWUS=$(us "$(per_iter "$OUT/raw" pio_out)")
+# Absolute times move with host load (other VMs, tests): the ratios are the robust figures.
+LOAD=$(cut -d" " -f1-3 /proc/loadavg)
+echo
+echo "enlight $(git describe --always --dirty 2>/dev/null || echo '?') on $(uname -r), TSC $TSC_KHZ kHz; raw KVM exit (rawkvm, OUT) $RAWUS us; load average $LOAD"
+awk -F'|' '{ printf "%-44s %10s %-11s %8s %7s %-16s %-4s %s\n", $1, $2, $3, $4, $5, $6, $7, $8 }' \
+	<(echo "figure|value|unit|raw us|ratio|target|pass|method / note"; cat "$OUT/rows")
+if [ -s "$OUT/peer" ]; then
+	echo "peer (BENCH_PEER_CMD): pio_out $(per_iter "$OUT/peer" pio_out) mmio_read $(per_iter "$OUT/peer" mmio_read) msr_read $(per_iter "$OUT/peer" msr_read) cycles/iteration"
+fi
+
+# JSON (bench/results.json is output: .gitignore'd)
+{
+	printf '{\n  "commit": "%s",\n  "kernel": "%s",\n  "load_average": "%s",\n  "tsc_khz": %s,\n  "raw_exit_us": %s,\n  "rounds": %s,\n  "iterations": %s,\n  "figures": [\n' \
+		"$(git describe --always --dirty 2>/dev/null || echo unknown)" "$(uname -r)" "$LOAD" "$TSC_KHZ" "$RAWUS" "$ROUNDS" "$N"
+	awk -F'|' 'function q(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
+		function num(s) { return (s == "-" || s == "") ? "null" : s }
+		{ printf "%s    {\"figure\": %s, \"value\": %s, \"unit\": %s, \"raw_us\": %s, \"ratio\": %s, \"target\": %s, \"pass\": %s, \"note\": %s}",
+			(NR > 1 ? ",\n" : ""), q($1), num($2), q($3), num($4), num($5), q($6),
+			($7 == "yes" ? "true" : ($7 == "NO" ? "false" : "null")), q($8) }
+		END { print "" }' "$OUT/rows"
+	printf '  ]\n}\n'
+} >"$JSON"
+echo "bench: wrote $JSON"

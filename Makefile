@@ -118,16 +118,19 @@ e2e: all $(E2E_IMAGES)
 test: deps
 	$(MAKE) all
 	$(MAKE) unit
+	$(MAKE) fuzz-regress
 	$(MAKE) e2e
 
 asan:
 	$(MAKE) BUILD=build/asan OPT="-O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
-	    LDFLAGS="-pthread -fsanitize=address,undefined" unit e2e
+	    LDFLAGS="-pthread -fsanitize=address,undefined" unit fuzz-regress e2e
 
 bench: all
 	bash bench/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
+
+include tests/fuzz/fuzz.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

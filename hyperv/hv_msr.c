@@ -20,9 +20,6 @@
 #define HV_PAGE_MSR_VALID	(HV_GPFN_MASK | 1ull)
 #define HV_SINT_VALID		(HV_SINT_VECTOR_MASK | HV_SINT_MASKED | HV_SINT_AUTO_EOI | \
 				 HV_SINT_POLLING)
-#define HV_STIMER_CONFIG_VALID	(HV_STIMER_ENABLE | HV_STIMER_PERIODIC | HV_STIMER_LAZY | \
-				 HV_STIMER_AUTOENABLE | HV_STIMER_APIC_VECTOR_MASK | \
-				 HV_STIMER_DIRECT_MODE | HV_STIMER_SINTX_MASK)
 #define HV_REENLIGHTENMENT_VALID (HV_REENLIGHTENMENT_VECTOR_MASK | HV_REENLIGHTENMENT_ENABLE | \
 				  HV_REENLIGHTENMENT_TARGET_VP_MASK)
 
@@ -64,6 +61,8 @@ void hv_msr_vp_init(struct hv_msr_vp *vp, uint32_t index)
 	vp->index = index;
 	for (unsigned i = 0; i < HV_SINT_COUNT; i++)
 		vp->sint[i] = HV_SINT_MASKED;
+	for (unsigned i = 0; i < HV_STIMER_COUNT; i++)
+		hv_stimer_init(&vp->stimer[i]);
 }
 
 /* The MSR exists in this configuration (TLFS "Feature Discovery": privileges gate MSRs). */
@@ -101,7 +100,7 @@ enum hv_msr_res hv_msr_read(const struct hv_msr_part *p, const struct hv_msr_vp 
 	if (msr >= HV_X64_MSR_STIMER0_CONFIG && msr <= HV_X64_MSR_STIMER3_COUNT) {
 		unsigned n = (msr - HV_X64_MSR_STIMER0_CONFIG) / 2;
 
-		*val = (msr & 1) ? vp->stimer_count[n] : vp->stimer_config[n];
+		*val = (msr & 1) ? vp->stimer[n].count : vp->stimer[n].config;
 		return HV_MSR_DONE;
 	}
 	if (msr >= HV_X64_MSR_CRASH_P0 && msr <= HV_X64_MSR_CRASH_P4) {
@@ -230,6 +229,11 @@ static enum hv_msr_res write_page_msr(uint64_t *reg, const struct hv_msr_env *en
 	return HV_MSR_DONE;
 }
 
+static enum hv_msr_res synic_res(enum hv_msr_res r)
+{
+	return r == HV_MSR_DONE ? HV_MSR_SYNIC : r;
+}
+
 /* TLFS "Inter-Partition Communication": vectors 0-15 are invalid for an unmasked SINT. */
 static enum hv_msr_res write_sint(struct hv_msr_vp *vp, unsigned n, uint64_t val)
 {
@@ -238,21 +242,22 @@ static enum hv_msr_res write_sint(struct hv_msr_vp *vp, unsigned n, uint64_t val
 	if (!(val & HV_SINT_MASKED) && (val & HV_SINT_VECTOR_MASK) < HV_SINT_MIN_VECTOR)
 		return HV_MSR_GP;
 	vp->sint[n] = val;
-	return HV_MSR_DONE;
+	return HV_MSR_SYNIC;
 }
 
-static enum hv_msr_res write_stimer(struct hv_msr_vp *vp, uint32_t msr, uint64_t val)
+/* TLFS "Timers": the timer restarts against the partition reference time now. */
+static enum hv_msr_res write_stimer(const struct hv_msr_part *p, struct hv_msr_vp *vp,
+				    const struct hv_msr_env *env, uint32_t msr, uint64_t val)
 {
-	unsigned n = (msr - HV_X64_MSR_STIMER0_CONFIG) / 2;
+	struct hv_stimer *t = &vp->stimer[(msr - HV_X64_MSR_STIMER0_CONFIG) / 2];
+	uint64_t now = hv_time_ref_count(env->tsc, tsc_hz(p), p->tsc_at_start);
+	bool direct_ok = p->features & HV_FEAT_BIT(HV_FEAT_STIMER_DIRECT);
 
-	if (msr & 1) {
-		vp->stimer_count[n] = val;
-		return HV_MSR_DONE;
-	}
-	if (val & ~HV_STIMER_CONFIG_VALID)
+	if (msr & 1)
+		hv_stimer_write_count(t, val, now);
+	else if (hv_stimer_write_config(t, val, direct_ok, now))
 		return HV_MSR_GP;
-	vp->stimer_config[n] = val;
-	return HV_MSR_DONE;
+	return HV_MSR_STIMER;
 }
 
 enum hv_msr_res hv_msr_write(struct hv_msr_part *p, struct hv_msr_vp *vp,
@@ -265,7 +270,7 @@ enum hv_msr_res hv_msr_write(struct hv_msr_part *p, struct hv_msr_vp *vp,
 	if (msr >= HV_X64_MSR_SINT0 && msr <= HV_X64_MSR_SINT15)
 		return write_sint(vp, msr - HV_X64_MSR_SINT0, val);
 	if (msr >= HV_X64_MSR_STIMER0_CONFIG && msr <= HV_X64_MSR_STIMER3_COUNT)
-		return write_stimer(vp, msr, val);
+		return write_stimer(p, vp, env, msr, val);
 	if (msr >= HV_X64_MSR_CRASH_P0 && msr <= HV_X64_MSR_CRASH_P4) {
 		p->crash_p[msr - HV_X64_MSR_CRASH_P0] = val;
 		return HV_MSR_DONE;
@@ -291,13 +296,13 @@ enum hv_msr_res hv_msr_write(struct hv_msr_part *p, struct hv_msr_vp *vp,
 		if (val & ~HV_SCONTROL_ENABLE)
 			return HV_MSR_GP;
 		vp->scontrol = val;
-		return HV_MSR_DONE;
+		return HV_MSR_SYNIC;
 	case HV_X64_MSR_SIEFP:
-		return write_page_msr(&vp->siefp, env, val);
+		return synic_res(write_page_msr(&vp->siefp, env, val));
 	case HV_X64_MSR_SIMP:
-		return write_page_msr(&vp->simp, env, val);
+		return synic_res(write_page_msr(&vp->simp, env, val));
 	case HV_X64_MSR_EOM:
-		return HV_MSR_DONE; /* no message queue yet: nothing pending to redeliver */
+		return HV_MSR_SYNIC; /* the caller redelivers queued messages */
 	case HV_X64_MSR_CRASH_CTL:
 		if (val & ~HV_CRASH_CTL_CRASH_NOTIFY)
 			return HV_MSR_GP;

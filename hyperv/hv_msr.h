@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "hyperv/hv_proto.h"
+#include "hyperv/hv_stimer.h"
 
 struct guest_mem;
 
@@ -38,13 +39,13 @@ struct hv_msr_vp {
 	uint64_t vp_assist;
 	uint64_t scontrol, siefp, simp;
 	uint64_t sint[HV_SINT_COUNT];
-	uint64_t stimer_config[HV_STIMER_COUNT], stimer_count[HV_STIMER_COUNT];
+	struct hv_stimer stimer[HV_STIMER_COUNT];
 };
 
 /* Inputs the caller gathers for one access. */
 struct hv_msr_env {
 	const struct guest_mem *gm;
-	uint64_t tsc;		/* guest TSC now (needed for TIME_REF_COUNT reads) */
+	uint64_t tsc;		/* guest TSC now (TIME_REF_COUNT reads, STIMER writes) */
 	uint64_t runtime_ns;	/* how long the VM has run (VP_RUNTIME) */
 };
 
@@ -54,6 +55,8 @@ enum hv_msr_res {
 	HV_MSR_APIC,	/* forward to x2APIC MSR hv_msr_apic_index(msr) */
 	HV_MSR_RESET,	/* HV_X64_MSR_RESET written: request a system reset */
 	HV_MSR_CRASH,	/* CRASH_CTL CrashNotify written: report p->crash_p and stop */
+	HV_MSR_SYNIC,	/* SCONTROL/SIMP/SIEFP/SINTx/EOM written: redeliver queued messages */
+	HV_MSR_STIMER,	/* a STIMER CONFIG/COUNT was written: reschedule the timers */
 };
 
 /* Power-on values (also on system reset). */

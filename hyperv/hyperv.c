@@ -77,6 +77,7 @@ void hyperv_destroy(struct vm *vm)
 	struct hv_vm *hv = vm->hv;
 
 	hv_kernel_destroy(vm);
+	hv_user_destroy(vm);
 	if (hv)
 		pthread_mutex_destroy(&hv->lock);
 	free(vm->hv);

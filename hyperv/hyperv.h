@@ -11,6 +11,7 @@
 #include "hyperv/hv_msr.h"
 
 struct vm;
+struct hv_user; /* hyperv/hv_user.c */
 struct hv_kernel;
 
 struct hv_vm {
@@ -23,6 +24,7 @@ struct hv_vm {
 	pthread_mutex_t lock;
 	struct hv_msr_part msr;
 	uint64_t start_ns; /* when this KVM VM was built: VP_RUNTIME */
+	struct hv_user *user; /* user backend: per-VP state, SynIC, timers, testdev */
 
 	struct hv_kernel *kernel; /* kernel backend: connections and SINT routes (hv_kernel.c) */
 };
@@ -34,5 +36,10 @@ void hyperv_destroy(struct vm *vm);
 /* hyperv/hv_user.c: install the userspace backend's hooks (MSR filter at vm_setup, per-VP
  * state, MSR exits, reset) and its hypercall port HV_HCALL_PORT. */
 int hv_user_install(struct vm *vm);
+/* Stops the timer thread and frees the backend (from hyperv_destroy). */
+void hv_user_destroy(struct vm *vm);
+/* -device hyperv-testdev: the QEMU test device at port 0x3000 (hv_testdev.h); needs the
+ * userspace backend with hv-synic. 0 or -errno after one error line. */
+int hv_user_testdev_install(struct vm *vm);
 
 #endif

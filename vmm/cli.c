@@ -369,7 +369,7 @@ static int debug_exit_item(struct cli_ctx *c, char *key, char *val, unsigned idx
 	return 0;
 }
 
-static const char *const known_devices[] = { "isa-debug-exit" };
+static const char *const known_devices[] = { "isa-debug-exit", "hyperv-testdev" };
 
 static int opt_device(struct cli_ctx *c, char *v)
 {
@@ -383,9 +383,13 @@ static int opt_device(struct cli_ctx *c, char *v)
 		c->cfg->debug_exit_size = 2;
 		return comma ? split_kv(c, comma, debug_exit_item) : 0;
 	}
+	if (!strcmp(v, "hyperv-testdev")) {
+		c->cfg->hyperv_testdev = true;
+		return comma ? fail(c, "hyperv-testdev has no properties (got '%s')", comma) : 0;
+	}
 	const char *s = str_suggest(v, known_devices, ARRAY_SIZE(known_devices), 0);
 	return fail(c, "device '%s' is not supported%s%s%s", v, s ? " (did you mean '" : "",
-		    s ? s : "", s ? "'?)" : "; enlight offers isa-debug-exit");
+		    s ? s : "", s ? "'?)" : "; enlight offers isa-debug-exit, hyperv-testdev");
 }
 
 static int opt_uuid(struct cli_ctx *c, char *v)

@@ -40,6 +40,7 @@ struct vm_config {
 
 	bool debug_exit;
 	uint16_t debug_exit_base, debug_exit_size;
+	bool hyperv_testdev; /* -device hyperv-testdev: port 0x3000 (hyperv/hv_testdev.h) */
 
 	bool no_reboot, no_shutdown, nodefaults, nographic;
 	bool has_uuid;

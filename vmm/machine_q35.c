@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "vmm/dev/cmos_rtc.h"
+#include "hyperv/hyperv.h"
 #include "vmm/dev/debug_exit.h"
 #include "vmm/dev/fw_cfg.h"
 #include "vmm/dev/post_port.h"
@@ -181,6 +182,12 @@ int q35_devices_create(struct vm *vm)
 			return r;
 		}
 		d->has_debug_exit = true;
+	}
+
+	if (cfg->hyperv_testdev) {
+		r = hv_user_testdev_install(vm); /* QEMU's hyperv-testdev at port 0x3000 */
+		if (r)
+			return r;
 	}
 
 	if (cfg->serial != SERIAL_NONE) {

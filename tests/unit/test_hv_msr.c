@@ -205,20 +205,20 @@ static void test_synic(void **state)
 	assert_int_equal(wr(f, HV_X64_MSR_SVERSION, 1), HV_MSR_GP);
 	for (uint32_t m = HV_X64_MSR_SINT0; m <= HV_X64_MSR_SINT15; m++)
 		assert_int_equal(rd_ok(f, m), HV_SINT_MASKED);
-	assert_int_equal(wr(f, HV_X64_MSR_SINT0 + 2, 0x30 | HV_SINT_AUTO_EOI), HV_MSR_DONE);
+	assert_int_equal(wr(f, HV_X64_MSR_SINT0 + 2, 0x30 | HV_SINT_AUTO_EOI), HV_MSR_SYNIC);
 	assert_int_equal(rd_ok(f, HV_X64_MSR_SINT0 + 2), 0x30 | HV_SINT_AUTO_EOI);
 	assert_int_equal(wr(f, HV_X64_MSR_SINT0, 0x5), HV_MSR_GP);	/* vector < 16 */
-	assert_int_equal(wr(f, HV_X64_MSR_SINT0, 0x5 | HV_SINT_MASKED), HV_MSR_DONE);
+	assert_int_equal(wr(f, HV_X64_MSR_SINT0, 0x5 | HV_SINT_MASKED), HV_MSR_SYNIC);
 	assert_int_equal(wr(f, HV_X64_MSR_SINT15, 0x30 | (1ull << 20)), HV_MSR_GP);
-	assert_int_equal(wr(f, HV_X64_MSR_SCONTROL, 1), HV_MSR_DONE);
+	assert_int_equal(wr(f, HV_X64_MSR_SCONTROL, 1), HV_MSR_SYNIC);
 	assert_int_equal(rd_ok(f, HV_X64_MSR_SCONTROL), 1);
 	assert_int_equal(wr(f, HV_X64_MSR_SCONTROL, 2), HV_MSR_GP);
-	assert_int_equal(wr(f, HV_X64_MSR_SIMP, 0x8000 | 1), HV_MSR_DONE);
+	assert_int_equal(wr(f, HV_X64_MSR_SIMP, 0x8000 | 1), HV_MSR_SYNIC);
 	assert_int_equal(rd_ok(f, HV_X64_MSR_SIMP), 0x8001);
-	assert_int_equal(wr(f, HV_X64_MSR_SIEFP, 0x9000 | 1), HV_MSR_DONE);
+	assert_int_equal(wr(f, HV_X64_MSR_SIEFP, 0x9000 | 1), HV_MSR_SYNIC);
 	assert_int_equal(rd_ok(f, HV_X64_MSR_SIEFP), 0x9001);
 	assert_int_equal(wr(f, HV_X64_MSR_SIEFP, 0x7fff0000ull | 1), HV_MSR_GP);
-	assert_int_equal(wr(f, HV_X64_MSR_EOM, 0), HV_MSR_DONE);
+	assert_int_equal(wr(f, HV_X64_MSR_EOM, 0), HV_MSR_SYNIC);
 	assert_int_equal(rd_ok(f, HV_X64_MSR_EOM), 0);
 }
 
@@ -229,8 +229,8 @@ static void test_stimers(void **state)
 	for (unsigned n = 0; n < HV_STIMER_COUNT; n++) {
 		uint64_t cfg = HV_STIMER_ENABLE | HV_STIMER_PERIODIC | (2ull << 16);
 
-		assert_int_equal(wr(f, HV_X64_MSR_STIMER_CONFIG(n), cfg + n * 16), HV_MSR_DONE);
-		assert_int_equal(wr(f, HV_X64_MSR_STIMER_COUNT(n), 1000 + n), HV_MSR_DONE);
+		assert_int_equal(wr(f, HV_X64_MSR_STIMER_CONFIG(n), cfg + n * 16), HV_MSR_STIMER);
+		assert_int_equal(wr(f, HV_X64_MSR_STIMER_COUNT(n), 1000 + n), HV_MSR_STIMER);
 	}
 	for (unsigned n = 0; n < HV_STIMER_COUNT; n++) {
 		assert_true(rd_ok(f, HV_X64_MSR_STIMER_CONFIG(n)) ==
@@ -238,6 +238,13 @@ static void test_stimers(void **state)
 		assert_int_equal(rd_ok(f, HV_X64_MSR_STIMER_COUNT(n)), 1000 + n);
 	}
 	assert_int_equal(wr(f, HV_X64_MSR_STIMER_CONFIG(1), 1ull << 40), HV_MSR_GP);
+	/* direct mode needs hv-stimer-direct, which hv_windows_features leaves out */
+	assert_int_equal(wr(f, HV_X64_MSR_STIMER_CONFIG(1), HV_STIMER_DIRECT_MODE | 0x400),
+			 (f->p.features & HV_FEAT_BIT(HV_FEAT_STIMER_DIRECT)) ? HV_MSR_STIMER :
+										HV_MSR_GP);
+	/* count 0 stops a timer and clears its enable bit (TLFS "Timers") */
+	assert_int_equal(wr(f, HV_X64_MSR_STIMER_COUNT(2), 0), HV_MSR_STIMER);
+	assert_false(rd_ok(f, HV_X64_MSR_STIMER_CONFIG(2)) & HV_STIMER_ENABLE);
 }
 
 static void test_crash_and_reenlightenment(void **state)
@@ -306,7 +313,7 @@ static void test_reset_values(void **state)
 
 	assert_int_equal(wr(f, HV_X64_MSR_GUEST_OS_ID, 1), HV_MSR_DONE);
 	assert_int_equal(wr(f, HV_X64_MSR_HYPERCALL, 0x1001), HV_MSR_DONE);
-	assert_int_equal(wr(f, HV_X64_MSR_SINT0 + 4, 0x40), HV_MSR_DONE);
+	assert_int_equal(wr(f, HV_X64_MSR_SINT0 + 4, 0x40), HV_MSR_SYNIC);
 	assert_int_equal(wr(f, HV_X64_MSR_CRASH_P0, 9), HV_MSR_DONE);
 	hv_msr_part_init(&f->p, f->p.features, TSC_KHZ, 0);
 	hv_msr_vp_init(&f->vp, 3);

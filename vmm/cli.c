@@ -411,6 +411,55 @@ static int opt_timeout(struct cli_ctx *c, char *v)
 	return 0;
 }
 
+static const char *const smbios1_keys[] = { "manufacturer", "product", "version", "serial" };
+
+/* -smbios type=1,KEY=VALUE...: SMBIOS System Information overrides (acpi/smbios.c). */
+static int smbios_item(struct cli_ctx *c, char *key, char *val, unsigned idx)
+{
+	char **slot[] = { &c->cfg->smbios1.manufacturer, &c->cfg->smbios1.product,
+			  &c->cfg->smbios1.version, &c->cfg->smbios1.serial };
+
+	if (idx == 0) {
+		if (strcmp(key, "type") || !val || strcmp(val, "1"))
+			return fail(c, "'%s%s%s': only type=1 is supported, e.g. -smbios "
+				    "type=1,manufacturer=ACME,product=Box,serial=42",
+				    key, val ? "=" : "", val ? val : "");
+		return 0;
+	}
+	for (unsigned i = 0; i < ARRAY_SIZE(smbios1_keys); i++) {
+		if (strcmp(key, smbios1_keys[i]))
+			continue;
+		if (!val || strlen(val) > 64)
+			return fail(c, "%s='%s': give a string of 1 to 64 characters", key,
+				    val ? val : "");
+		return set_str(slot[i], val);
+	}
+	return fail(c, "type=1 has no field '%s': use manufacturer, product, version or serial",
+		    key);
+}
+
+static int opt_smbios(struct cli_ctx *c, char *v)
+{
+	return split_kv(c, v, smbios_item);
+}
+
+static int opt_bios(struct cli_ctx *c, char *v) { return set_str(&c->cfg->bios, v); }
+static int opt_dump_acpi(struct cli_ctx *c, char *v) { return set_str(&c->cfg->dump_acpi, v); }
+
+static int opt_debugcon(struct cli_ctx *c, char *v)
+{
+	c->cfg->has_debugcon = true;
+	if (!strcmp(v, "stdio")) {
+		c->cfg->debugcon = SERIAL_STDIO;
+	} else if (!strncmp(v, "file:", 5) && v[5]) {
+		c->cfg->debugcon = SERIAL_FILE;
+		return set_str(&c->cfg->debugcon_path, v + 5);
+	} else {
+		return fail(c, "'%s' is not supported: use stdio or file:PATH", v);
+	}
+	return 0;
+}
+
 static int opt_trace(struct cli_ctx *c, char *v)
 {
 	if (strcmp(v, "exits"))
@@ -545,6 +594,10 @@ static const struct cli_option options[] = {
 	{ "help", false, opt_help, "            this text", true },
 	{ "h", false, opt_help, NULL },
 	{ "version", false, opt_version, "         print the version", true },
+	{ "bios", true, opt_bios, "FILE       firmware image at the top of 4 GiB (e.g. SeaBIOS); no -kernel" },
+	{ "debugcon", true, opt_debugcon, "stdio|file:PATH debug console on port 0x402" },
+	{ "smbios", true, opt_smbios, "type=1[,manufacturer=,product=,version=,serial=]" },
+	{ "dump-acpi", true, opt_dump_acpi, "DIR   write the ACPI tables (one file per signature) and exit", true },
 };
 
 const char *cli_usage_text(void)
@@ -617,6 +670,11 @@ int cli_parse(int argc, char **argv, struct vm_config *cfg, char *err, unsigned 
 	}
 	if (cfg->help || cfg->version || cfg->probe || cfg->cpu_help)
 		return 0;
+	if (cfg->bios && cfg->kernel) {
+		c.opt = "-bios";
+		return fail(&c, "cannot be combined with -kernel (the firmware would need the kernel "
+			    "through fw_cfg, which enlight does not offer); drop one of them");
+	}
 	if (cfg->nodefaults && !serial_given)
 		cfg->serial = SERIAL_NONE;
 	if (!cfg->cpu_model)
@@ -632,7 +690,7 @@ int cli_parse(int argc, char **argv, struct vm_config *cfg, char *err, unsigned 
 	}
 	if (smp_complete(&c))
 		return -EINVAL;
-	if (!cfg->kernel) {
+	if (!cfg->kernel && !cfg->bios && !cfg->dump_acpi) {
 		c.opt = "-kernel";
 		return fail(&c, "no guest given: enlight boots a kernel, e.g. -kernel build/firmware/hello.elf");
 	}
@@ -649,6 +707,13 @@ void cli_free(struct vm_config *cfg)
 	free(cfg->qmp_path);
 	free(cfg->gdb_host);
 	free(cfg->name);
+	free(cfg->smbios1.manufacturer);
+	free(cfg->smbios1.product);
+	free(cfg->smbios1.version);
+	free(cfg->smbios1.serial);
+	free(cfg->bios);
+	free(cfg->debugcon_path);
+	free(cfg->dump_acpi);
 	for (unsigned i = 0; i < cfg->ncpu_props; i++) {
 		free(cfg->cpu_props[i].key);
 		free(cfg->cpu_props[i].val);

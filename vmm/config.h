@@ -60,8 +60,18 @@ struct vm_config {
 	uint16_t gdb_port; /* 0: no gdbstub */
 	bool start_paused;
 
+	/* -smbios type=1,manufacturer=,product=,version=,serial= (acpi/smbios.c) */
+	struct {
+		char *manufacturer, *product, *version, *serial;
+	} smbios1;
+	char *bios;          /* -bios FILE: firmware boot instead of -kernel */
+	enum serial_mode debugcon; /* -debugcon: port 0x402 (vmm/dev/debugcon.c) */
+	char *debugcon_path;
+	bool has_debugcon;
+
 	/* Actions that do not start a guest. */
 	bool probe, help, version, cpu_help;
+	char *dump_acpi; /* --dump-acpi DIR */
 };
 
 /* Parse argv into cfg (allocations owned by cfg). Returns 0, or -EINVAL after writing one line

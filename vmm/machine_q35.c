@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include "vmm/dev/cmos_rtc.h"
+#include "acpi/fwtables.h"
 #include "hyperv/hyperv.h"
 #include "vmm/dev/debug_exit.h"
+#include "vmm/dev/debugcon.h"
 #include "vmm/dev/fw_cfg.h"
 #include "vmm/dev/post_port.h"
 #include "vmm/dev/q35_host.h"
@@ -29,6 +31,8 @@ struct q35_devices {
 	struct reset_ports reset;
 	struct post_port post;
 	struct debug_exit debug_exit;
+	struct debugcon debugcon;
+	int debugcon_fd;
 	bool has_com1, has_debug_exit;
 	int serial_fd;
 	bool serial_fd_owned;
@@ -106,6 +110,8 @@ static int add_fw_cfg_items(struct vm *vm, struct q35_devices *d)
 		r = fw_cfg_add_i32(fc, FW_CFG_CMDLINE_SIZE, (uint32_t)strlen(cfg->append) + 1);
 		r = r ? r : fw_cfg_add_string(fc, FW_CFG_CMDLINE_DATA, cfg->append);
 	}
+	if (!r && vm->fwtables)
+		r = fwtables_export(vm->fwtables, fc);
 	if (!r) {
 		int sel = fw_cfg_add_file(fc, "etc/e820", vm->e820,
 					  vm->ne820 * sizeof(vm->e820[0]));
@@ -167,6 +173,24 @@ int q35_devices_create(struct vm *vm)
 	r = r ? r : post_port_register(&d->post, &vm->pio);
 	if (r)
 		return r;
+
+	d->debugcon_fd = -1;
+	if (cfg->has_debugcon) {
+		d->debugcon_fd = cfg->debugcon == SERIAL_STDIO
+			? dup(STDOUT_FILENO)
+			: open(cfg->debugcon_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (d->debugcon_fd < 0) {
+			pr_err("-debugcon %s: cannot open: %s", cfg->debugcon_path ? cfg->debugcon_path
+						: "stdio", strerror(errno));
+			return -errno;
+		}
+		r = debugcon_init(&d->debugcon, d->debugcon_fd);
+		r = r ? r : debugcon_register(&d->debugcon, &vm->pio);
+		if (r) {
+			pr_err("-debugcon: port 0x%x: %s", DEBUGCON_PORT, strerror(-r));
+			return r;
+		}
+	}
 
 	if (cfg->debug_exit) {
 		r = debug_exit_init(&d->debug_exit, &(struct debug_exit_config){
@@ -245,6 +269,8 @@ void q35_devices_destroy(struct vm *vm)
 	if (!d)
 		return;
 	fw_cfg_destroy(&d->fw_cfg);
+	if (d->debugcon_fd >= 0)
+		close(d->debugcon_fd);
 	cmos_rtc_destroy(&d->rtc);
 	/* The stdin reader sits in read() or usleep(), both cancellation points, and holds no
 	 * lock there. */

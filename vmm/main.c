@@ -9,10 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "acpi/fwtables.h"
 #include "vmm/config.h"
 #include "vmm/cpu_setup.h"
 #include "vmm/kvm.h"
 #include "vmm/log.h"
+#include "vmm/sandbox.h"
 #include "vmm/qmp.h"
 #include "vmm/vm.h"
 
@@ -143,6 +145,18 @@ static void free_load(struct load_request *lr)
 	free((void *)(uintptr_t)lr->kernel);
 }
 
+/* --dump-acpi DIR: the tables this configuration would get, without /dev/kvm. */
+static int dump_acpi(const struct vm_config *cfg)
+{
+	struct fwtables t;
+	int r = fwtables_build(cfg, &t);
+
+	if (!r)
+		r = fwtables_dump_acpi(&t, cfg->dump_acpi);
+	fwtables_free(&t);
+	return r ? EXIT_USAGE : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct vm vm;
@@ -152,6 +166,9 @@ int main(int argc, char **argv)
 	struct file_buf kernel;
 	char err[512];
 	int status;
+	static struct sandbox sandbox;
+	uid_t runas_uid = 0;
+	gid_t runas_gid = 0;
 
 	if (argc > 1 && !strcmp(argv[1], "cpuid"))
 		return cpuid_tool_main(argc - 1, argv + 1);
@@ -176,11 +193,27 @@ int main(int argc, char **argv)
 	if (cfg.probe)
 		return probe_print();
 	log_verbose = cfg.trace_exits;
+	if (cfg.runas && sandbox_lookup_user(cfg.runas, &runas_uid, &runas_gid, err, sizeof(err))) {
+		fprintf(stderr, "enlight: %s\n", err);
+		return EXIT_USAGE;
+	}
+	/* Threads started from here on (device threads, vCPUs) enter the filter. */
+	if (!cfg.sandbox_off &&
+	    (sandbox_build(&sandbox, err, sizeof(err)) || sandbox_activate(&sandbox))) {
+		fprintf(stderr, "enlight: %s\n", err[0] ? err : "--sandbox: cannot activate");
+		return EXIT_USAGE;
+	}
 	/* Serial output may go to a pipe whose reader left: write() fails, the guest goes on. */
 	signal(SIGPIPE, SIG_IGN);
 
 	memset(&lr, 0, sizeof(lr));
-	if (read_file("-kernel", cfg.kernel, &kernel))
+	memset(&kernel, 0, sizeof(kernel));
+	if (cfg.dump_acpi) {
+		status = dump_acpi(&cfg);
+		cli_free(&cfg);
+		return status;
+	}
+	if (cfg.kernel && read_file("-kernel", cfg.kernel, &kernel))
 		return EXIT_USAGE;
 	lr.kernel = kernel.data;
 	lr.kernel_size = kernel.size;
@@ -204,6 +237,15 @@ int main(int argc, char **argv)
 	}
 	if (cfg.start_paused)
 		vm_pause(&vm, VM_PAUSE_USER); /* -S: the vCPU threads park before running */
+	/* -runas: /dev/kvm, the VM and every file are open; nothing needs root any more. */
+	if (cfg.runas && sandbox_drop_privileges(cfg.runas, runas_uid, runas_gid, err,
+						 sizeof(err))) {
+		fprintf(stderr, "enlight: %s\n", err);
+		vm_destroy(&vm);
+		free_load(&lr);
+		cli_free(&cfg);
+		return EXIT_USAGE;
+	}
 	status = vm_run(&vm);
 	qmp_stop(qmp);
 	vm_destroy(&vm);

@@ -60,8 +60,8 @@ static int vcpu_set_boot_state(struct vcpu *v)
 	__u64 bitmap[ARRAY_SIZE(s->interrupt_bitmap)];
 	int r;
 
-	if (v->index != 0)
-		return 0;
+	if (v->index != 0 || v->vm->bios)
+		return 0; /* -bios: KVM's reset state is the reset vector (vmm/bios.h) */
 	s = vcpu_sregs(v);
 	if (!s)
 		return -EIO;

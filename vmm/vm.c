@@ -11,11 +11,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acpi/fwtables.h"
 #include "hyperv/hyperv.h"
 #include "vmm/cpu_setup.h"
 #include "vmm/kvm.h"
 #include "vmm/log.h"
 #include "vmm/loader/loader.h"
+#include "vmm/bios.h"
 #include "vmm/machine_q35.h"
 #include "vmm/vm.h"
 
@@ -244,6 +246,30 @@ static void vm_kvm_teardown(struct vm *vm)
 	vm->vm_fd = -1;
 }
 
+/* The ACPI/SMBIOS tables for this configuration and, with -bios, the firmware ROM slot. */
+static int vm_firmware_setup(struct vm *vm)
+{
+	int r;
+
+	vm->fwtables = calloc(1, sizeof(*vm->fwtables));
+	if (!vm->fwtables)
+		return -ENOMEM;
+	r = fwtables_build(vm->cfg, vm->fwtables);
+	if (r || !vm->cfg->bios)
+		return r;
+	vm->bios = calloc(1, sizeof(*vm->bios));
+	if (!vm->bios)
+		return -ENOMEM;
+	r = bios_load(vm->cfg->bios, vm->bios);
+	if (r)
+		return r;
+	r = bios_map(&vm->mem, vm->bios);
+	if (r)
+		pr_err("-bios %s: mapping %zu bytes below 4 GiB: %s", vm->cfg->bios, vm->bios->size,
+		       strerror(-r));
+	return r;
+}
+
 static int vm_load(struct vm *vm)
 {
 	char err[512];
@@ -251,6 +277,13 @@ static int vm_load(struct vm *vm)
 
 	vm->load.e820 = vm->e820;
 	vm->load.ne820 = vm->ne820;
+	/* -bios: the firmware installs the tables from fw_cfg and the BSP starts at the reset
+	 * vector. Direct boot: the tables go to the BIOS window, the RSDP to boot_params. */
+	if (vm->bios)
+		return bios_shadow(&vm->mem, vm->bios);
+	r = fwtables_write_low(vm->fwtables, &vm->mem, &vm->load.acpi_rsdp);
+	if (r)
+		return r;
 	r = loader_load(&vm->mem, &vm->load, &vm->boot, err, sizeof(err));
 	if (r)
 		pr_err("%s", err);
@@ -298,6 +331,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, const struct load_requ
 		r = hyperv_handle_properties(vm);
 	if (!r)
 		r = alloc_ram(vm);
+	if (!r)
+		r = vm_firmware_setup(vm);
 	if (!r)
 		r = vm_load(vm);
 	if (!r)
@@ -414,6 +449,14 @@ void vm_destroy(struct vm *vm)
 	vm->ram = NULL;
 	free(vm->host_cpuid);
 	vm->host_cpuid = NULL;
+	if (vm->fwtables)
+		fwtables_free(vm->fwtables);
+	free(vm->fwtables);
+	vm->fwtables = NULL;
+	if (vm->bios)
+		bios_free(vm->bios);
+	free(vm->bios);
+	vm->bios = NULL;
 	cpu_setup_destroy(vm);
 	irq_routes_free(&vm->routes);
 	vm_dirty_destroy(&vm->dirty);

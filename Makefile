@@ -23,6 +23,7 @@ CPPFLAGS += -I. -D_GNU_SOURCE
 CFLAGS   += -std=gnu11 $(OPT) -g $(WARN) -pthread -MMD -MP
 LDFLAGS  += -pthread
 LDLIBS   += -luuid -ljson-c
+LDLIBS   += -lseccomp # vmm/sandbox.c
 
 # Files that own threads, signals, real ioctls or main(): never linked into unit tests.
 GLUE_SRCS := vmm/main.c vmm/kvm_sys.c vmm/vcpu.c vmm/vm.c vmm/machine_q35.c \
@@ -78,6 +79,7 @@ firmware:
 
 # Debian packages the build and the tests need; installed only when missing.
 DEB_PKGS := gcc make linux-libc-dev uuid-dev acpica-tools libcmocka-dev binutils libjson-c-dev gdb python3
+DEB_PKGS += libseccomp-dev # vmm/sandbox.c
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -460,6 +460,23 @@ static int opt_debugcon(struct cli_ctx *c, char *v)
 	return 0;
 }
 
+static int opt_sandbox(struct cli_ctx *c, char *v)
+{
+	bool on;
+
+	if (onoff(v, &on))
+		return fail(c, "'%s': use --sandbox=on or --sandbox=off", v);
+	c->cfg->sandbox_off = !on;
+	return 0;
+}
+
+static int opt_runas(struct cli_ctx *c, char *v)
+{
+	if (!*v)
+		return fail(c, "empty user name: give a user from /etc/passwd");
+	return set_str(&c->cfg->runas, v);
+}
+
 static int opt_trace(struct cli_ctx *c, char *v)
 {
 	if (strcmp(v, "exits"))
@@ -589,6 +606,8 @@ static const struct cli_option options[] = {
 	{ "trace", true, opt_trace, "exits     log every VM exit", true },
 	{ "stats", false, opt_stats, "           print exit counts at exit", true },
 	{ "strict-io", false, opt_strict_io, "       stop on unclaimed port/MMIO access", true },
+	{ "sandbox", true, opt_sandbox, "on|off   seccomp allow-list on vCPU/device threads (default on)", true },
+	{ "runas", true, opt_runas, "USER      drop root for USER once /dev/kvm and the files are open" },
 	{ "dirty-pages", false, opt_dirty_pages, "     track guest-dirtied pages (dirty ring or bitmap); print the count at exit", true },
 	{ "probe", false, opt_probe, "           print KVM capabilities and the Hyper-V backend, then exit", true },
 	{ "help", false, opt_help, "            this text", true },
@@ -638,15 +657,21 @@ int cli_parse(int argc, char **argv, struct vm_config *cfg, char *err, unsigned 
 		const char *name = a;
 		const struct cli_option *o = NULL;
 		char *val = NULL;
+		const char *inline_val;
 		int r;
 
 		c.opt = a;
 		if (a[0] != '-' || !a[1])
 			return fail(&c, "unexpected argument: options start with '-' (see enlight -h)");
 		name += (a[1] == '-') ? 2 : 1;
-		for (unsigned k = 0; k < ARRAY_SIZE(options); k++)
-			if (!strcmp(name, options[k].name))
+		/* GNU style --option=value for the long options. */
+		inline_val = a[1] == '-' ? strchr(name, '=') : NULL;
+		for (unsigned k = 0; k < ARRAY_SIZE(options); k++) {
+			size_t n = inline_val ? (size_t)(inline_val - name) : strlen(name);
+
+			if (strlen(options[k].name) == n && !strncmp(name, options[k].name, n))
 				o = &options[k];
+		}
 		if (!o) {
 			const char *s = str_suggest(name, options, ARRAY_SIZE(options),
 						    sizeof(options[0]));
@@ -654,7 +679,13 @@ int cli_parse(int argc, char **argv, struct vm_config *cfg, char *err, unsigned 
 			return fail(&c, "unknown option '%s'%s%s%s", a, s ? " (did you mean -" : "",
 				    s ? s : "", s ? "?)" : "; see enlight -h");
 		}
-		if (o->has_arg) {
+		if (inline_val && !o->has_arg)
+			return fail(&c, "takes no value (see enlight -h)");
+		if (inline_val) {
+			val = strdup(inline_val + 1);
+			if (!val)
+				return -ENOMEM;
+		} else if (o->has_arg) {
 			if (i + 1 >= argc)
 				return fail(&c, "missing value (see enlight -h)");
 			val = strdup(argv[++i]);
@@ -707,6 +738,7 @@ void cli_free(struct vm_config *cfg)
 	free(cfg->qmp_path);
 	free(cfg->gdb_host);
 	free(cfg->name);
+	free(cfg->runas);
 	free(cfg->smbios1.manufacturer);
 	free(cfg->smbios1.product);
 	free(cfg->smbios1.version);

@@ -51,6 +51,8 @@ struct vm_config {
 	bool trace_exits;
 	bool stats;
 	bool strict_io;
+	bool sandbox_off; /* --sandbox=off: no seccomp filter (vmm/sandbox.h) */
+	char *runas;      /* -runas USER */
 	bool dirty_pages; /* --dirty-pages: track and count guest-dirtied pages */
 
 	/* Control: -qmp unix:PATH,server[,wait=off], -gdb tcp:[HOST]:PORT / -s, -S. */

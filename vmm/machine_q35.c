@@ -21,6 +21,7 @@
 #include "vmm/kvm.h"
 #include "vmm/log.h"
 #include "vmm/machine_q35.h"
+#include "vmm/sandbox.h"
 #include "vmm/vm.h"
 
 struct q35_devices {
@@ -58,6 +59,8 @@ static void *serial_input_thread(void *arg)
 	struct serial_16550 *s = arg;
 	uint8_t buf[64];
 
+	if (sandbox_thread_enter())
+		return NULL; /* no input rather than an unfiltered device thread */
 	for (;;) {
 		size_t room = serial_16550_rx_room(s);
 		ssize_t n;

@@ -11,6 +11,7 @@
 #include "vmm/cpu_setup.h"
 #include "vmm/kvm.h"
 #include "vmm/log.h"
+#include "vmm/sandbox.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -190,6 +191,13 @@ static void *vcpu_thread(void *arg)
 	sigfillset(&set);
 	sigdelset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_SETMASK, &set, NULL);
+	/* Guest-driven code runs from here on: under the seccomp allow-list (issue 8). */
+	if (sandbox_thread_enter()) {
+		pr_err("vCPU %u: cannot enter the seccomp sandbox: %s; use --sandbox=off", v->index,
+		       strerror(errno));
+		vm_stop(vm, EXIT_INTERNAL);
+		return NULL;
+	}
 
 	/* vm_vcpu_park: parks while the VM is paused (QMP stop, gdbstub), before the cached
 	 * registers are written back so that a debugger's edits reach KVM. */

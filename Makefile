@@ -135,4 +135,5 @@ clean:
 
 include tests/fuzz/fuzz.mk
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Only our own objects' dependency files (build/ also holds other trees, e.g. build/linux).
+-include $(wildcard $(PURE_OBJS:.o=.d) $(GLUE_OBJS:.o=.d) $(UNIT_HOBJS:.o=.d) $(UNIT_BINS:=.d))

@@ -19,7 +19,16 @@ FUZZ_REPLAYS := $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz_replay_%)
 FUZZ_CFLAGS   = $(CPPFLAGS) -Itests/fuzz -std=gnu11 -g -O1 -fno-omit-frame-pointer \
 		$(WARN) -Wno-cast-qual -Wno-write-strings -pthread
 
-.PHONY: fuzz fuzz-build fuzz-regress
+.PHONY: fuzz fuzz-build fuzz-regress fuzz-deps
+
+# clang and its libFuzzer runtime, only for make fuzz (make deps stays lean for make run).
+FUZZ_PKGS := clang-14 libclang-rt-14-dev
+fuzz-deps:
+	@missing=""; for p in $(FUZZ_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
 
 # The library again, instrumented, by a sub-make whose BUILD is $(FUZZ_BUILD) (where the
 # top-level $(LIB) rule builds it). WERROR=0: clang warns about GNU extensions gcc accepts;

@@ -317,6 +317,19 @@ static void test_gpe0_and_reserved(void **state)
 	assert_int_equal(in(f, ICH9_PM_TMR_BLK, 4), 3579545);
 }
 
+/* Without SMM, SMI_EN.APMC_EN reads set from reset (QEMU ich9 pm_reset), so SeaBIOS skips
+ * its SMM set-up instead of spinning on port 0xB3; the register keeps what is written. */
+static void test_smi_en(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(in(f, ICH9_PMBASE + ICH9_PMIO_SMI_EN, 4), ICH9_SMI_EN_APMC_EN);
+	out(f, ICH9_PMBASE + ICH9_PMIO_SMI_EN + 1, 1, 0xab);
+	assert_int_equal(in(f, ICH9_PMBASE + ICH9_PMIO_SMI_EN, 4), 0xab00 | ICH9_SMI_EN_APMC_EN);
+	ich9_lpc_reset(&f->q35.lpc);
+	assert_int_equal(in(f, ICH9_PMBASE + ICH9_PMIO_SMI_EN, 2), ICH9_SMI_EN_APMC_EN);
+}
+
 static void test_reset_and_init(void **state)
 {
 	struct fixture *f = *state;
@@ -350,6 +363,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rst_cnt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lpc_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gpe0_and_reserved, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_smi_en, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_and_init, setup, teardown),
 	};
 

@@ -129,6 +129,7 @@ void ich9_lpc_reset(struct ich9_lpc *lpc)
 	memset(lpc->gpe0_sts, 0, sizeof(lpc->gpe0_sts));
 	memset(lpc->gpe0_en, 0, sizeof(lpc->gpe0_en));
 	lpc->rst_cnt = 0;
+	lpc->smi_en = ICH9_SMI_EN_APMC_EN;
 	lpc_tmr_rearm(lpc, lpc_ticks(lpc));
 	lpc_update_sci(lpc);
 }
@@ -186,8 +187,10 @@ static uint8_t lpc_pm_read_byte(struct ich9_lpc *lpc, unsigned off, uint64_t tic
 		return lpc->gpe0_sts[off - ICH9_PMIO_GPE0_STS];
 	case ICH9_PMIO_GPE0_EN ... ICH9_PMIO_GPE0_EN + ICH9_GPE0_BYTES - 1:
 		return lpc->gpe0_en[off - ICH9_PMIO_GPE0_EN];
+	case ICH9_PMIO_SMI_EN ... ICH9_PMIO_SMI_EN + 3:
+		return (uint8_t)(lpc->smi_en >> (8 * (off - ICH9_PMIO_SMI_EN)));
 	default:
-		return 0; /* reserved or not modelled (SMI_EN, TCO, ...) */
+		return 0; /* reserved or not modelled (TCO, ...) */
 	}
 }
 
@@ -221,6 +224,13 @@ static void lpc_pm_write_byte(struct ich9_lpc *lpc, unsigned off, uint8_t b, uin
 	case ICH9_PMIO_GPE0_EN ... ICH9_PMIO_GPE0_EN + ICH9_GPE0_BYTES - 1:
 		lpc->gpe0_en[off - ICH9_PMIO_GPE0_EN] = b;
 		break;
+	case ICH9_PMIO_SMI_EN ... ICH9_PMIO_SMI_EN + 3: {
+		unsigned sh = 8 * (off - ICH9_PMIO_SMI_EN);
+
+		/* stored as written; nothing raises an SMI */
+		lpc->smi_en = (lpc->smi_en & ~(0xffu << sh)) | ((uint32_t)b << sh);
+		break;
+	}
 	default:
 		break; /* PM1_TMR is read-only; reserved bytes ignore writes */
 	}

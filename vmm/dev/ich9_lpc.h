@@ -73,6 +73,11 @@ struct vcpu;
 #define ICH9_PMIO_PM1_TMR    0x08
 #define ICH9_PMIO_GPE0_STS   0x20
 #define ICH9_PMIO_GPE0_EN    0x28
+/* SMI_EN (ICH9 datasheet §13.8.3.7). Without SMM emulation APMC_EN reads back set from
+ * reset, as QEMU's ich9 pm_reset does, so firmware (SeaBIOS smm_setup) sees "SMM already
+ * set up" and does not wait for an SMI that will never come. */
+#define ICH9_PMIO_SMI_EN     0x30
+#define ICH9_SMI_EN_APMC_EN  (1u << 5)
 #define ICH9_GPE0_BYTES      8 /* GPE0_STS and GPE0_EN are 64-bit each */
 
 /* PM1 bits (ACPI 6.4 §4.8.3.1 Tables 4.16/4.17, §4.8.3.2 Table 4.18). */
@@ -121,6 +126,7 @@ struct ich9_lpc {
 	uint8_t gpe0_en[ICH9_GPE0_BYTES];
 	uint64_t tmr_overflow; /* tick count at which bit 23 next toggles (sets TMR_STS) */
 	uint8_t rst_cnt;
+	uint32_t smi_en;
 	bool sci_level;
 };
 

@@ -22,9 +22,10 @@
  *   exit and re-entry does not (VPID/ASID-tagged TLBs survive). KVM_SET_SREGS with a
  *   different CR4 resets the MMU context and queues KVM_REQ_TLB_FLUSH_GUEST, so the
  *   calling VP is flushed at once by setting CR4.PGE toggled and then restored. Another VP
- *   may only be touched from its own thread: it is kicked out of KVM_RUN and flushed at its
- *   next exit to a Hyper-V handler. That is NOT the synchronous guarantee of the TLFS; it
- *   needs a pre-KVM_RUN hook in vmm/vcpu.c (requested), after which the caller can wait.
+ *   may only be touched from its own thread: the caller marks it, kicks it out of KVM_RUN
+ *   and waits until it is out of the guest (vcpu.h, in_guest); the target flushes in its
+ *   pre-KVM_RUN hook before it runs guest code again. So when the hypercall returns, no
+ *   target can use a stale translation (TLFS "Virtual TLB", HvFlushVirtualAddressSpace).
  * - xAPIC-mode APIC MSRs: KVM's x2APIC MSRs refuse an xAPIC-mode APIC, so EOI and TPR go
  *   through the LAPIC register page (a level-triggered EOI also clears the IOAPIC's remote
  *   IRR), and ICR writes (xAPIC layout: destination in bits 63:56) become MSIs. A disabled
@@ -209,6 +210,17 @@ static void hv_user_flush_self(struct vcpu *v)
 	tmp.cr4 ^= CR4_PGE;
 	if (kvm_set_sregs(v->fd, &tmp) == 0)
 		kvm_set_sregs(v->fd, s);
+}
+
+/* Before every KVM_RUN of this VP (hooks.vcpu_pre_run, in_guest already set): a flush
+ * another VP asked for. One atomic load when there is none. */
+static void hv_user_pre_run(struct vcpu *v)
+{
+	struct hv_user_vp *uvp = v->hv;
+
+	if (uvp && __atomic_load_n(&uvp->flush_pending, __ATOMIC_SEQ_CST) &&
+	    __atomic_exchange_n(&uvp->flush_pending, 0, __ATOMIC_SEQ_CST))
+		hv_user_flush_self(v);
 }
 
 /* Work other threads left for this VP; runs on its own thread at each Hyper-V exit. */
@@ -624,10 +636,16 @@ static void hcall_flush(void *opaque, uint32_t vp)
 		return;
 	}
 	__atomic_store_n(&uvp->flush_pending, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST))
+		return; /* it flushes in hv_user_pre_run before it runs guest code */
 	if (t->run)
 		__atomic_store_n(&t->run->immediate_exit, 1, __ATOMIC_RELEASE);
 	if (t->thread_started)
 		pthread_kill(t->thread, VCPU_KICK_SIGNAL);
+	/* Out of KVM_RUN (about one exit round trip), or the flush already done. */
+	while (__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST) &&
+	       __atomic_load_n(&uvp->flush_pending, __ATOMIC_SEQ_CST))
+		sched_yield();
 }
 
 static uint16_t hcall_post(void *opaque, uint32_t conn_id, const struct hv_message *m)
@@ -814,6 +832,7 @@ int hv_user_install(struct vm *vm)
 	}
 	vm->hooks.vm_setup = hv_user_vm_setup;
 	vm->hooks.vcpu_init = hv_user_vcpu_init;
+	vm->hooks.vcpu_pre_run = hv_user_pre_run;
 	vm->hooks.vcpu_destroy = hv_user_vcpu_destroy;
 	vm->hooks.reset = hv_user_reset;
 	vm->hooks.msr = hv_user_msr;

@@ -204,10 +204,16 @@ static void *vcpu_thread(void *arg)
 	while (vm_vcpu_park(vm)) {
 		int r;
 
+		/* Announce guest entry before looking at other threads' requests: the remote TLB
+		 * flush handshake (vcpu.h, in_guest) relies on this order. */
+		__atomic_store_n(&v->in_guest, 1, __ATOMIC_SEQ_CST);
+		if (vm->hooks.vcpu_pre_run)
+			vm->hooks.vcpu_pre_run(v);
 		vcpu_sync_regs_out(v);
 		r = vcpu_regs_flush(v);
 		if (r == 0)
 			r = kvm_run(v->fd);
+		__atomic_store_n(&v->in_guest, 0, __ATOMIC_SEQ_CST);
 		vcpu_regs_invalidate(v);
 		vcpu_sync_regs_in(v);
 		if (r == -EINTR || r == -EAGAIN) {

@@ -34,6 +34,12 @@ struct vcpu {
 	bool regs_valid, regs_dirty, sregs_valid, sregs_dirty;
 
 	uint32_t tsc_khz;
+
+	/* 1 from just before this thread looks at pending cross-vCPU requests (hooks.vcpu_pre_run)
+	 * until KVM_RUN returns. A requester that sets its request flag and then sees in_guest == 0
+	 * knows the vCPU will act on it before it runs guest code again; otherwise it kicks the
+	 * vCPU and waits for in_guest == 0 or the request to be consumed (both sides seq_cst). */
+	int in_guest;
 	void *hv; /* Hyper-V per-vCPU state (hyperv/), NULL without enlightenments */
 
 	/* KVM dirty ring (--dirty-pages where KVM_CAP_DIRTY_LOG_RING exists), else NULL. */

@@ -34,6 +34,9 @@ struct vm_hooks {
 	 * vcpu_init runs after the MSRs are set (hyperv_init_vcpu). */
 	int (*vcpu_cpuid)(struct vcpu *v, struct cpuid_table *t);
 	int (*vcpu_init)(struct vcpu *v);
+	/* vCPU thread, before every KVM_RUN (in_guest already 1): act on cross-vCPU requests
+	 * such as a remote TLB flush. Keep it to an atomic test when nothing is pending. */
+	void (*vcpu_pre_run)(struct vcpu *v);
 	void (*vcpu_destroy)(struct vcpu *v);
 	void (*reset)(struct vm *vm); /* system reset: state back to power-on, SINTs masked */
 	enum exit_action (*msr)(struct vcpu *v, struct kvm_run *run);    /* X86_RDMSR/WRMSR */

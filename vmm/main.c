@@ -12,6 +12,7 @@
 #include "acpi/fwtables.h"
 #include "vmm/config.h"
 #include "vmm/cpu_setup.h"
+#include "vmm/gdbstub.h"
 #include "vmm/kvm.h"
 #include "vmm/log.h"
 #include "vmm/sandbox.h"
@@ -161,6 +162,7 @@ int main(int argc, char **argv)
 {
 	static struct vm vm;
 	struct qmp *qmp = NULL;
+	struct gdbstub *gdb = NULL;
 	struct vm_config cfg;
 	struct load_request lr;
 	struct file_buf kernel;
@@ -235,6 +237,13 @@ int main(int argc, char **argv)
 		cli_free(&cfg);
 		return EXIT_USAGE;
 	}
+	if (cfg.gdb_port && gdbstub_start(&vm, &gdb)) {
+		qmp_stop(qmp);
+		vm_destroy(&vm);
+		free_load(&lr);
+		cli_free(&cfg);
+		return EXIT_USAGE;
+	}
 	if (cfg.start_paused)
 		vm_pause(&vm, VM_PAUSE_USER); /* -S: the vCPU threads park before running */
 	/* -runas: /dev/kvm, the VM and every file are open; nothing needs root any more. */
@@ -247,6 +256,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	status = vm_run(&vm);
+	gdbstub_stop(gdb, status);
 	qmp_stop(qmp);
 	vm_destroy(&vm);
 	free_load(&lr);

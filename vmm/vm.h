@@ -111,6 +111,7 @@ struct vm {
 	struct fwtables *fwtables; /* ACPI and SMBIOS tables for this configuration */
 	struct bios_rom *bios;     /* -bios image, NULL for direct kernel boot */
 	struct vm_hooks hooks;
+	struct gdbstub *gdb; /* vmm/gdbstub.c with -gdb/-s, else NULL */
 
 	/* Run state, guarded by lock; cond wakes the main thread. */
 	pthread_mutex_t lock;

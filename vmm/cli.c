@@ -277,8 +277,7 @@ static int machine_item(struct cli_ctx *c, char *key, char *val, unsigned idx)
 		bool b;
 
 		if (val && !strcmp(val, "split"))
-			return fail(c, "kernel-irqchip=split is not implemented yet (it needs a userspace "
-				    "IOAPIC and PIC); use kernel-irqchip=on");
+			c->cfg->irqchip = IRQCHIP_SPLIT;
 		else if (!val || (!onoff(val, &b) && b))
 			c->cfg->irqchip = IRQCHIP_ON;
 		else
@@ -288,7 +287,7 @@ static int machine_item(struct cli_ctx *c, char *key, char *val, unsigned idx)
 	}
 	if (!strcmp(key, "accel"))
 		return strcmp(val ? val : "", "kvm") ? fail(c, "accel=%s: only kvm is supported", val ? val : "") : 0;
-	return fail(c, "unknown property '%s': use q35[,kernel-irqchip=on]", key);
+	return fail(c, "unknown property '%s': use q35[,kernel-irqchip=on|split]", key);
 }
 
 static int opt_machine(struct cli_ctx *c, char *v)
@@ -585,7 +584,7 @@ static const struct cli_option options[] = {
 	{ "kernel", true, opt_kernel, "FILE     multiboot, bzImage or ELF64 kernel" },
 	{ "append", true, opt_append, "TEXT     kernel command line" },
 	{ "initrd", true, opt_initrd, "FILE[,FILE] initrd / multiboot modules" },
-	{ "machine", true, opt_machine, "q35[,kernel-irqchip=on]" },
+	{ "machine", true, opt_machine, "q35[,kernel-irqchip=on|split]" },
 	{ "M", true, opt_machine, NULL },
 	{ "accel", true, opt_accel, "kvm[,hv-backend=auto|kernel|user] (-accel help: KVM capabilities)" },
 	{ "enable-kvm", false, opt_enable_kvm, NULL },

@@ -156,6 +156,13 @@ int kvm_irq_line(int vm_fd, uint32_t gsi, int level)
 	return kvm_sys_ioctl(vm_fd, KVM_IRQ_LINE, &l);
 }
 
+int kvm_interrupt(int vcpu_fd, uint32_t vector)
+{
+	struct kvm_interrupt irq = { .irq = vector };
+
+	return kvm_sys_ioctl(vcpu_fd, KVM_INTERRUPT, &irq);
+}
+
 int kvm_signal_msi(int vm_fd, uint64_t address, uint32_t data)
 {
 	struct kvm_msi msi = {

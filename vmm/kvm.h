@@ -100,6 +100,9 @@ int kvm_get_lapic(int vcpu_fd, struct kvm_lapic_state *lapic);
 int kvm_set_lapic(int vcpu_fd, const struct kvm_lapic_state *lapic);
 int kvm_set_guest_debug(int vcpu_fd, const struct kvm_guest_debug *dbg);
 int kvm_get_vcpu_events(int vcpu_fd, struct kvm_vcpu_events *ev);
+/* KVM_INTERRUPT: with the in-kernel LAPIC and a userspace PIC (split irqchip) this queues
+ * the 8259's vector as an ExtINT; -EEXIST while one is still pending. */
+int kvm_interrupt(int vcpu_fd, uint32_t vector);
 int kvm_set_vcpu_events(int vcpu_fd, const struct kvm_vcpu_events *ev);
 
 /* One MSR through KVM_GET_MSRS/KVM_SET_MSRS: 0 or -errno (-EIO when KVM refused it). */

@@ -18,10 +18,12 @@
 #include "vmm/dev/q35_host.h"
 #include "vmm/dev/reset_ports.h"
 #include "vmm/dev/serial_16550.h"
+#include "vmm/irqchip.h"
 #include "vmm/kvm.h"
 #include "vmm/log.h"
 #include "vmm/machine_q35.h"
 #include "vmm/sandbox.h"
+#include "vmm/timer.h"
 #include "vmm/vm.h"
 
 struct q35_devices {
@@ -35,6 +37,9 @@ struct q35_devices {
 	struct debugcon debugcon;
 	int debugcon_fd;
 	bool has_com1, has_debug_exit;
+	struct timer_service timers; /* device timers (vmm/timer.h): RTC, split-irqchip PIT */
+	struct vtimer rtc_timer;
+	bool timers_started;
 	int serial_fd;
 	bool serial_fd_owned;
 	pthread_t input_thread;
@@ -45,7 +50,27 @@ static void irq_set_kvm(void *opaque, unsigned gsi, int level)
 {
 	struct vm *vm = opaque;
 
-	kvm_irq_line(vm->vm_fd, gsi, level);
+	if (vm->irqchip)
+		irqchip_set_irq(vm->irqchip, gsi, level); /* kernel-irqchip=split */
+	else
+		kvm_irq_line(vm->vm_fd, gsi, level);
+}
+
+/* The RTC's interrupt sources need time to pass: tick it at its next deadline. */
+static void rtc_timer_fn(void *opaque, uint64_t now_ns)
+{
+	struct q35_devices *d = opaque;
+
+	cmos_rtc_tick(&d->rtc, now_ns);
+	vtimer_arm(&d->rtc_timer, cmos_rtc_next_deadline(&d->rtc));
+}
+
+/* Called under the RTC lock: only wake the timer, which asks for the deadline. */
+static void rtc_rearm(void *opaque)
+{
+	struct q35_devices *d = opaque;
+
+	vtimer_arm(&d->rtc_timer, 0);
 }
 
 static struct irq_line vm_irq(struct vm *vm, unsigned gsi)
@@ -142,6 +167,18 @@ int q35_devices_create(struct vm *vm)
 	if (!d)
 		return -ENOMEM;
 	vm->dev = d;
+	r = timer_service_init(&d->timers);
+	if (r) {
+		pr_err("q35: starting the device timer thread: %s", strerror(-r));
+		return r;
+	}
+	d->timers_started = true;
+	vtimer_init(&d->rtc_timer, &d->timers, rtc_timer_fn, d);
+	if (cfg->irqchip == IRQCHIP_SPLIT) {
+		r = irqchip_create(vm, &d->timers, &vm->irqchip);
+		if (r)
+			return r;
+	}
 
 	r = q35_pci_init(&d->pci, &(struct q35_pci_config){
 					  .pio = &vm->pio,
@@ -157,6 +194,8 @@ int q35_devices_create(struct vm *vm)
 	r = cmos_rtc_init(&d->rtc, &(struct cmos_rtc_config){
 					   .irq = vm_irq(vm, CMOS_RTC_IRQ),
 					   .clock = vm->clock,
+					   .rearm = rtc_rearm,
+					   .rearm_opaque = d,
 					   .below_4g = vm->layout.below_4g,
 					   .above_4g = vm->layout.above_4g,
 					   .ncpus = cfg->smp.cpus,
@@ -257,6 +296,8 @@ void q35_devices_reset(struct vm *vm)
 	if (!d)
 		return;
 	q35_pci_reset(&d->pci);
+	if (vm->irqchip)
+		irqchip_reset(vm->irqchip);
 	cmos_rtc_reset(&d->rtc);
 	fw_cfg_reset(&d->fw_cfg);
 	reset_ports_reset(&d->reset);
@@ -271,6 +312,10 @@ void q35_devices_destroy(struct vm *vm)
 
 	if (!d)
 		return;
+	if (d->timers_started)
+		timer_service_destroy(&d->timers); /* no device callback runs after this */
+	irqchip_destroy(vm->irqchip);
+	vm->irqchip = NULL;
 	fw_cfg_destroy(&d->fw_cfg);
 	if (d->debugcon_fd >= 0)
 		close(d->debugcon_fd);

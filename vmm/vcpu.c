@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "vmm/cpu_setup.h"
+#include "vmm/irqchip.h"
 #include "vmm/kvm.h"
 #include "vmm/log.h"
 #include "vmm/sandbox.h"
@@ -204,6 +205,8 @@ static void *vcpu_thread(void *arg)
 	while (vm_vcpu_park(vm)) {
 		int r;
 
+		if (vm->irqchip) /* kernel-irqchip=split: the 8259's ExtINT */
+			irqchip_pre_run(vm->irqchip, v);
 		/* Announce guest entry before looking at other threads' requests: the remote TLB
 		 * flush handshake (vcpu.h, in_guest) relies on this order. */
 		__atomic_store_n(&v->in_guest, 1, __ATOMIC_SEQ_CST);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "vmm/irqchip.h"
 #include "vmm/log.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -187,6 +188,14 @@ static enum exit_action exit_debug(struct vcpu *v, struct kvm_run *run)
 	return EXIT_ACT_CONTINUE;
 }
 
+/* kernel-irqchip=split: the EOI of a level-triggered IOAPIC vector (vmm/irqchip.h). */
+static enum exit_action exit_ioapic_eoi(struct vcpu *v, struct kvm_run *run)
+{
+	if (v->vm->irqchip)
+		irqchip_eoi(v->vm->irqchip, run->eoi.vector);
+	return EXIT_ACT_CONTINUE;
+}
+
 /* The vCPU's dirty ring is full (--dirty-pages): drain it and go on. */
 static enum exit_action exit_dirty_ring_full(struct vcpu *v, struct kvm_run *run)
 {
@@ -213,6 +222,10 @@ static const exit_fn exit_handlers[] = {
 	[KVM_EXIT_HYPERV] = exit_hyperv,
 	[KVM_EXIT_DEBUG] = exit_debug,
 	[KVM_EXIT_DIRTY_RING_FULL] = exit_dirty_ring_full,
+	/* kernel-irqchip=split: the guest can take the 8259's interrupt now; the run loop's
+	 * irqchip_pre_run() injects it before the next entry. */
+	[KVM_EXIT_IRQ_WINDOW_OPEN] = exit_continue,
+	[KVM_EXIT_IOAPIC_EOI] = exit_ioapic_eoi,
 };
 
 enum exit_action vcpu_handle_exit(struct vcpu *v, struct kvm_run *run)

@@ -14,6 +14,7 @@
 #include "acpi/fwtables.h"
 #include "hyperv/hyperv.h"
 #include "vmm/cpu_setup.h"
+#include "vmm/irqchip.h"
 #include "vmm/kvm.h"
 #include "vmm/log.h"
 #include "vmm/loader/loader.h"
@@ -201,15 +202,22 @@ static int vm_kvm_build(struct vm *vm)
 			return r;
 		}
 	}
-	r = kvm_create_irqchip(vm->vm_fd);
-	if (r) {
-		pr_err("-machine kernel-irqchip=on: KVM_CREATE_IRQCHIP: %s", strerror(-r));
-		return r;
+	if (vm->irqchip) {
+		/* kernel-irqchip=split: only the LAPICs in KVM (vmm/irqchip.h). */
+		r = irqchip_kvm_setup(vm->irqchip);
+		if (r)
+			return r;
+	} else {
+		r = kvm_create_irqchip(vm->vm_fd);
+		if (r) {
+			pr_err("-machine kernel-irqchip=on: KVM_CREATE_IRQCHIP: %s", strerror(-r));
+			return r;
+		}
+		r = setup_gsi_routing(vm);
+		if (r)
+			return r;
 	}
-	r = setup_gsi_routing(vm);
-	if (r)
-		return r;
-	if (kvm_has(&vm->caps, KC_PIT2)) {
+	if (!vm->irqchip && kvm_has(&vm->caps, KC_PIT2)) {
 		r = kvm_create_pit2(vm->vm_fd, KVM_PIT_SPEAKER_DUMMY);
 		if (r) {
 			pr_err("KVM_CREATE_PIT2: %s", strerror(-r));
@@ -235,6 +243,8 @@ static int vm_kvm_build(struct vm *vm)
 
 static void vm_kvm_teardown(struct vm *vm)
 {
+	if (vm->irqchip)
+		irqchip_kvm_teardown(vm->irqchip);
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		vcpu_destroy(&vm->vcpus[i]);
 	free(vm->vcpus);

@@ -24,6 +24,7 @@ struct q35_devices; /* vmm/machine_q35.c */
 struct fwtables;    /* acpi/fwtables.h */
 struct bios_rom;    /* vmm/bios.h */
 struct cpu_setup;   /* vmm/cpu_setup.h */
+struct irqchip;     /* vmm/irqchip.h */
 
 /* What the Hyper-V backends (and later the gdbstub) plug into the core; NULL = default. */
 struct vm_hooks {
@@ -107,6 +108,7 @@ struct vm {
 	struct load_request load;
 
 	struct q35_devices *dev;
+	struct irqchip *irqchip; /* kernel-irqchip=split: userspace IOAPIC/PIC/PIT, else NULL */
 	void *hv; /* Hyper-V per-VM state (hyperv/) */
 	struct fwtables *fwtables; /* ACPI and SMBIOS tables for this configuration */
 	struct bios_rom *bios;     /* -bios image, NULL for direct kernel boot */

@@ -52,6 +52,11 @@ static void test_full_line(void **state)
 	assert_int_equal(c.uuid[15], 0xef);
 	assert_int_equal(c.timeout_sec, 5);
 	assert_true(c.stats && c.trace_exits && c.no_reboot && c.strict_io);
+	assert_int_equal(c.irqchip, IRQCHIP_ON);
+	cli_free(&c);
+	assert_int_equal(PARSE(&c, err, "-machine", "q35,kernel-irqchip=split", "-kernel", "k.elf"),
+			 0);
+	assert_int_equal(c.irqchip, IRQCHIP_SPLIT);
 	cli_free(&c);
 }
 
@@ -113,7 +118,6 @@ static void test_bad_inputs(void **state)
 		{ { "-smp", "4,coers=2" }, "did you mean 'cores'" },
 		{ { "-machine", "pc" }, "machine type 'pc' is not supported" },
 		{ { "-machine", "q35,kernel-irqchip=off" }, "needs the in-kernel LAPIC" },
-		{ { "-machine", "q35,kernel-irqchip=split" }, "not implemented yet" },
 		{ { "-accel", "tcg" }, "accelerator 'tcg' is not supported" },
 		{ { "-accel", "kvm,hv-backend=fast" }, "hv-backend=fast: use auto, kernel or user" },
 		{ { "-serial", "tcp:1" }, "'tcp:1' is not supported" },

@@ -25,7 +25,7 @@ class Qmp:
                 time.sleep(0.05)
         self.buf = b""
         self.events = []
-        self.s.settimeout(10)
+        self.s.settimeout(30)
 
     def recv_obj(self):
         while b"\n" not in self.buf:
@@ -55,7 +55,7 @@ class Qmp:
         self.send_raw(json.dumps(msg) + "\n")
         return self.reply()
 
-    def wait_event(self, name, timeout=10):
+    def wait_event(self, name, timeout=30):
         deadline = time.time() + timeout
         while True:
             for i, e in enumerate(self.events):

@@ -65,7 +65,7 @@ static bool wait_counts(const int *want)
 	unsigned i;
 
 	while (!done && waited < limit) {
-		asm volatile("sti; nop; nop; nop; nop; nop; nop; nop; nop; cli" ::: "memory");
+		irq_window();
 		done = true;
 		for (i = 0; i < t.n; i++)
 			done &= atomic_read(&t.count[i]) >= want[i];

@@ -88,7 +88,7 @@ static bool wait_count(volatile int *count, int want)
 	uint32_t last = pmtimer_read(), now;
 
 	while (atomic_read(count) < want && waited < limit) {
-		asm volatile("sti; nop; nop; nop; nop; nop; nop; nop; nop; cli" ::: "memory");
+		irq_window();
 		now = pmtimer_read();
 		waited += pmtimer_delta(last, now);
 		last = now;

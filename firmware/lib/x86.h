@@ -115,6 +115,15 @@ static inline void sti(void)
 	asm volatile("sti" ::: "memory");
 }
 
+/* Opens an interrupt window: pending interrupts are taken, then IF is cleared again. The
+ * port 0x80 write (the classic I/O delay) is a VM exit inside the window: on a host whose
+ * KVM emulates ring-0 code it only injects a pending interrupt at VM entry, so a window of
+ * NOPs alone may never let it in; after the exit KVM re-enters with IF=1 and delivers it. */
+static inline void irq_window(void)
+{
+	asm volatile("sti; outb %%al, $0x80; nop; nop; cli" ::"a"(0) : "memory");
+}
+
 static inline void hlt(void)
 {
 	asm volatile("hlt" ::: "memory");

@@ -62,3 +62,16 @@ check "tsc-freq[windows]" 1 "$BASE $DBG -cpu host,hv-windows -kernel $FW/tsc_fre
 	'# 4/4 passed' '!SKIP' "$NOTOK"
 check "tsc-freq[no-hv]" 1 "$BASE $DBG -cpu host -kernel $FW/tsc_freq.elf -append tsc_khz=${HV_TSC_KHZ:-0}" \
 	'^ok 1 - TSC vs PM timer matches tsc_khz' "$NOTOK"
+
+# Hypercalls, SynIC, synthetic timers, PV IPIs and TLB flushes (userspace backend here),
+# each with and without the enlightenment it needs.
+HVALL="-cpu host,hv-relaxed,hv-vapic,hv-time,hv-vpindex,hv-synic,hv-stimer,hv-tlbflush,hv-ipi,hv-stimer-direct"
+check "hv-hypercall" 1 "$BASE $DBG -smp 2 $HVALL -kernel $FW/hv_hypercall.elf" '# 19/19 passed' "$NOTOK"
+check "hv-hypercall[windows]" 1 "$BASE $DBG -cpu host,hv-windows -kernel $FW/hv_hypercall.elf" '^ok' "$NOTOK"
+check "hv-synic" 1 "$BASE $DBG -smp 2 $HVALL -device hyperv-testdev -kernel $FW/hv_synic.elf" \
+	'# 8/8 passed' "$NOTOK"
+check "hv-synic[off]" 1 "$BASE $DBG -cpu host,hv-relaxed -kernel $FW/hv_synic.elf" 'SKIP' "$NOTOK"
+check "hv-stimer" 1 "$BASE $DBG -smp 2 $HVALL -kernel $FW/hv_stimer.elf" '# 11/11 passed' "$NOTOK"
+check "hv-stimer[off]" 1 "$BASE $DBG -cpu host,hv-relaxed -kernel $FW/hv_stimer.elf" 'SKIP' "$NOTOK"
+check "hv-ipi[smp4]" 1 "$BASE $DBG -smp 4 $HVALL -kernel $FW/hv_ipi.elf" '# 6/6 passed' "$NOTOK"
+check "hv-tlbflush[smp4]" 1 "$BASE $DBG -smp 4 $HVALL -kernel $FW/hv_tlbflush.elf" '# 4/4 passed' "$NOTOK"

@@ -91,10 +91,10 @@ deps:
 run: deps
 	$(MAKE) all
 	$(BUILD)/enlight -machine q35 -cpu host,hv-windows -smp 2 -m 64 -nographic \
-	    -device isa-debug-exit,iobase=0xf4,iosize=0x4 --timeout 20 \
-	    -kernel $(BUILD)/firmware/demo.elf; st=$$?; \
+	    -device isa-debug-exit,iobase=0xf4,iosize=0x4 -device hyperv-testdev --timeout 20 \
+	    -kernel $(BUILD)/firmware/demo.elf -append testdev; st=$$?; \
 	  echo "enlight exited with status $$st (1: every guest check passed, 3: some failed)"; \
-	  [ $$st -eq 1 ] || [ $$st -eq 3 ]
+	  [ $$st -eq 1 ]
 
 unit: $(UNIT_BINS)
 	@pass=0; fail=0; for t in $(UNIT_BINS); do \

@@ -2,19 +2,38 @@
  * and checks the basics of a Hyper-V-enlightened VM: every CPU comes up, the partition
  * reference counter (HV_X64_MSR_TIME_REF_COUNT, 100 ns units, TLFS §12.4) runs at the
  * rate of the ACPI PM timer within 2%, and each CPU has a distinct VP index
- * (HV_X64_MSR_VP_INDEX, TLFS §7.8.1). Hyper-V checks are skipped when the CPUID leaves
- * do not offer them. No hypercalls (the restricted host KVM never returns from vmcall).
+ * (HV_X64_MSR_VP_INDEX, TLFS §7.8.1), a SynIC message goes round trip through
+ * hyperv-testdev, and a direct-mode synthetic timer ticks. Hyper-V checks are skipped when
+ * the CPUID leaves do not offer them. Hypercalls go through the hypercall page, never
+ * vmcall (the restricted host KVM never returns from it).
  */
 #include "fw.h"
+#include "hv.h"
 
-#define HV_CPUID_VENDOR		0x40000000
-#define HV_CPUID_INTERFACE	0x40000001
-#define HV_CPUID_FEATURES	0x40000003
-#define HV_INTERFACE_HV1	0x31237648	/* "Hv#1" */
-#define HV_ACCESS_TIME_REF	(1u << 1)	/* AccessPartitionReferenceCounter */
-#define HV_ACCESS_VP_INDEX	(1u << 6)	/* AccessVpIndex */
-#define HV_MSR_VP_INDEX		0x40000002
-#define HV_MSR_TIME_REF_COUNT	0x40000020
+#define HV_ACCESS_TIME_REF	HV_F_TIME_REF_COUNT
+#define HV_ACCESS_VP_INDEX	HV_F_VP_INDEX
+
+/* SynIC round trip through hyperv-testdev (`make run` passes -device hyperv-testdev and
+ * -append testdev): HvPostMessage on a connection the testdev echoes back into SINT 2. */
+#define DEMO_SINT		2
+#define DEMO_SINT_VEC		0xB2
+#define DEMO_CONN		0x42
+#define DEMO_MSG_TYPE		0x100u
+#define DEMO_STIMER_VEC		0xB3
+#define DEMO_STIMER_PERIOD	100000ull	/* 10 ms in 100 ns units */
+#define DEMO_STIMER_WINDOW_US	105000
+
+struct post_input {
+	uint32_t connection_id;
+	uint32_t reserved;
+	uint32_t message_type;
+	uint32_t payload_size;
+	uint64_t payload[30];
+};
+
+static struct hv_message simp[HV_SINT_COUNT] __attribute__((aligned(4096)));
+static struct post_input post_in __attribute__((aligned(4096)));
+static volatile int sint_count, stimer_count;
 
 #define REF_WINDOW_US		20000
 #define BRINGUP_TIMEOUT_MS	1000
@@ -66,15 +85,6 @@ static void show_cpu(void)
 	hv[12] = '\0';
 	printf("demo: hypervisor \"%s\" max leaf 0x%x interface 0x%x features 0x%x\n", hv,
 	       r.eax, cpuid(HV_CPUID_INTERFACE).eax, cpuid(HV_CPUID_FEATURES).eax);
-}
-
-static uint32_t hv_features(void)
-{
-	if (!(cpuid(1).ecx & CPUID_1_ECX_HYPERVISOR) ||
-	    cpuid(HV_CPUID_VENDOR).eax < HV_CPUID_FEATURES ||
-	    cpuid(HV_CPUID_INTERFACE).eax != HV_INTERFACE_HV1)
-		return 0;
-	return cpuid(HV_CPUID_FEATURES).eax;
 }
 
 /* One bracketed sample: the PM timer is read just before and just after each MSR read, so
@@ -153,6 +163,122 @@ static void check_vp_index(uint32_t features, unsigned ncpus)
 	ok(good, "every CPU has a distinct VP index");
 }
 
+/* For a person: the enlightenments the guest found, by TLFS name. */
+static const struct {
+	uint32_t bit;
+	const char *name;
+} hv_privileges[] = {
+	{ HV_F_VP_RUNTIME, "VP runtime" },	   { HV_F_TIME_REF_COUNT, "reference counter" },
+	{ HV_F_SYNIC, "SynIC" },		   { HV_F_STIMER, "synthetic timers" },
+	{ HV_F_APIC_MSRS, "APIC MSRs" },	   { HV_F_HYPERCALL, "hypercall page" },
+	{ HV_F_VP_INDEX, "VP index" },		   { HV_F_RESET, "reset MSR" },
+	{ HV_F_REF_TSC, "reference TSC page" }, { HV_F_FREQUENCY_MSRS, "frequency MSRs" },
+};
+
+static void show_hyperv(void)
+{
+	struct cpuid_regs f;
+	uint64_t hz = 0;
+
+	if (!hv_present())
+		return;
+	f = hv_features();
+	printf("demo: Hyper-V privileges 0x%x 0x%x, features 0x%x:", f.eax, f.ebx, f.edx);
+	for (unsigned i = 0; i < sizeof(hv_privileges) / sizeof(hv_privileges[0]); i++)
+		if (f.eax & hv_privileges[i].bit)
+			printf(" %s,", hv_privileges[i].name);
+	printf("%s%s\n", f.edx & HV_D_STIMER_DIRECT ? " direct stimers," : "",
+	       f.edx & HV_D_CRASH_MSRS ? " crash MSRs" : "");
+	if ((f.eax & HV_F_FREQUENCY_MSRS) && !rdmsr_safe(HV_MSR_TSC_FREQUENCY, &hz))
+		printf("demo: TSC frequency %lu Hz (HV_X64_MSR_TSC_FREQUENCY)\n", hz);
+}
+
+static void sint_irq(struct trap_frame *f)
+{
+	(void)f;
+	atomic_inc(&sint_count);
+	apic_eoi();
+}
+
+static void stimer_irq(struct trap_frame *f)
+{
+	(void)f;
+	atomic_inc(&stimer_count);
+	apic_eoi();
+}
+
+/* Interrupts on until *count reaches want or us pass; returns the microseconds waited. */
+static uint64_t wait_irqs(volatile int *count, int want, uint64_t us)
+{
+	uint64_t limit = us * PM_TIMER_HZ / 1000000, waited = 0;
+	uint32_t last = pmtimer_read(), now;
+
+	while (atomic_read(count) < want && waited < limit) {
+		irq_window();
+		now = pmtimer_read();
+		waited += pmtimer_delta(last, now);
+		last = now;
+	}
+	return waited * 1000000 / PM_TIMER_HZ;
+}
+
+static void check_synic_roundtrip(void)
+{
+	struct cpuid_regs f = hv_features();
+	struct hv_message *m = &simp[DEMO_SINT];
+	uint64_t status, us;
+
+	if (!(f.eax & HV_F_SYNIC) || !(f.ebx & HV_F_POST_MESSAGES) || !cmdline_has("testdev")) {
+		skip("needs hv-synic and -device hyperv-testdev (-append testdev)",
+		     "SynIC message round trip");
+		return;
+	}
+	irq_set_handler(DEMO_SINT_VEC, sint_irq);
+	hv_hypercall_setup();
+	wrmsr_safe(HV_MSR_SIMP, (uintptr_t)simp | HV_PAGE_ENABLE);
+	wrmsr_safe(HV_MSR_SCONTROL, HV_SCONTROL_ENABLE);
+	wrmsr_safe(HV_MSR_SINT(DEMO_SINT), DEMO_SINT_VEC);
+	hv_testdev(HV_TESTDEV_MSG_CONN_CREATE, 0, DEMO_SINT, DEMO_CONN);
+	post_in = (struct post_input){ .connection_id = DEMO_CONN, .message_type = DEMO_MSG_TYPE,
+				       .payload_size = 8, .payload = { 0x70696e67 /* "ping" */ } };
+	status = hv_hypercall(HVCALL_POST_MESSAGE, (uintptr_t)&post_in, 0);
+	us = wait_irqs(&sint_count, 1, 200000);
+	printf("demo: SynIC round trip: HvPostMessage status 0x%lx, SINT %u vector 0x%x "
+	       "after %lu us, slot type 0x%x payload 0x%lx\n", status & 0xffff, DEMO_SINT,
+	       DEMO_SINT_VEC, us, m->type, m->payload[0]);
+	ok(!(status & 0xffff) && atomic_read(&sint_count) == 1 && m->type == DEMO_MSG_TYPE &&
+		   m->payload[0] == 0x70696e67,
+	   "SynIC message round trip through hyperv-testdev # %lu us", us);
+	m->type = 0; /* free the slot (TLFS "SynIC Message Flags") */
+	wrmsr_safe(HV_MSR_EOM, 0);
+	hv_testdev(HV_TESTDEV_MSG_CONN_DESTROY, 0, DEMO_SINT, DEMO_CONN);
+}
+
+static void check_stimer_ticks(void)
+{
+	struct cpuid_regs f = hv_features();
+	unsigned want = DEMO_STIMER_WINDOW_US / 10000;
+
+	if (!(f.eax & HV_F_STIMER) || !(f.edx & HV_D_STIMER_DIRECT)) {
+		skip("needs hv-stimer and hv-stimer-direct", "synthetic timer ticks");
+		return;
+	}
+	irq_set_handler(DEMO_STIMER_VEC, stimer_irq);
+	wrmsr_safe(HV_MSR_STIMER_CONFIG(0), HV_STIMER_ENABLE | HV_STIMER_PERIODIC |
+						    HV_STIMER_DIRECT |
+						    HV_STIMER_VECTOR(DEMO_STIMER_VEC));
+	wrmsr_safe(HV_MSR_STIMER_COUNT(0), DEMO_STIMER_PERIOD);
+	wait_irqs(&stimer_count, 1000, DEMO_STIMER_WINDOW_US);
+	wrmsr_safe(HV_MSR_STIMER_CONFIG(0), 0);
+	printf("demo: synthetic timer 0, direct mode, 10 ms period: %d ticks in %u ms\n",
+	       atomic_read(&stimer_count), DEMO_STIMER_WINDOW_US / 1000);
+	/* A loaded host may merge late periods (TLFS allows it for a periodic timer); ticks
+	 * must come, and never faster than the period. */
+	ok(atomic_read(&stimer_count) >= 1 && atomic_read(&stimer_count) <= (int)want + 1,
+	   "synthetic timer ticks # %d in %u ms", atomic_read(&stimer_count),
+	   DEMO_STIMER_WINDOW_US / 1000);
+}
+
 int main(const struct multiboot_info *mbi)
 {
 	unsigned expected = fwcfg_nb_cpus(), online;
@@ -166,12 +292,15 @@ int main(const struct multiboot_info *mbi)
 		expected = (unsigned)n;
 	apic_setup(true);
 	online = smp_start(expected, BRINGUP_TIMEOUT_MS);
-	features = hv_features();
+	features = hv_present() ? hv_features().eax : 0;
 
-	tap_plan(3);
+	show_hyperv();
+	tap_plan(5);
 	ok(expected ? online == expected : online >= 1, "all CPUs online # %u of %u",
 	   online, expected);
 	check_time_ref(features);
 	check_vp_index(features, online);
+	check_synic_roundtrip();
+	check_stimer_ticks();
 	tap_done();
 }

@@ -5,10 +5,11 @@ check hv-windows-boots 1 "$BASE $DBG -cpu host,hv-windows -kernel $FW/hello.elf"
 # (userspace backend MSRs): every guest check passes.
 check hv-cpuid-seen 1 "$BASE $DBG -cpu host,hv-windows -kernel $FW/demo.elf" \
 	'hypervisor "Microsoft Hv" max leaf 0x40000005 interface 0x31237648' "$NOTOK"
-# `make run`'s command line: two CPUs, distinct VP indexes.
-check hv-make-run 1 "-machine q35 -cpu host,hv-windows -smp 2 $BASE $DBG -kernel $FW/demo.elf" \
+# `make run`'s command line: two CPUs, distinct VP indexes, a SynIC message round trip
+# through hyperv-testdev, direct-mode synthetic timer ticks.
+check hv-make-run 1 "-machine q35 -cpu host,hv-windows -smp 2 $BASE $DBG -device hyperv-testdev -kernel $FW/demo.elf -append testdev" \
 	'^ok 2 - TIME_REF_COUNT runs at 10 MHz' '^ok 3 - every CPU has a distinct VP index' \
-	'# 3/3 passed' "$NOTOK"
+	'^ok 4 - SynIC message round trip' '^ok 5 - synthetic timer ticks' '# 5/5 passed' "$NOTOK"
 check hv-no-enlightenment 1 "$BASE $DBG -cpu host -kernel $FW/hello.elf" '!Microsoft'
 check hv-stimer-needs-time 1 "$BASE $DBG -cpu host,hv-stimer -kernel $FW/hello.elf" \
 	'Hyper-V synthetic timers \(hv-stimer\) requires Hyper-V clocksources \(hv-time\)' '!serial works'

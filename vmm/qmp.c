@@ -95,8 +95,15 @@ static int be_cpu(void *opaque, unsigned i, struct qmp_cpu *out)
 
 	if (i >= vm->nvcpus || !per_socket)
 		return -EINVAL;
+	/* A vCPU thread publishes its id as it starts; a client that connects at once may ask
+	 * before that (seen on a loaded host): wait for it, briefly, while the VM runs. */
+	for (int tries = 0; tries < 200; tries++) {
+		out->thread_id = __atomic_load_n(&vm->vcpus[i].tid, __ATOMIC_RELAXED);
+		if (out->thread_id || vm_state_get(vm) != VM_STATE_RUNNING)
+			break;
+		usleep(1000);
+	}
 	/* QEMU's x86_topo_ids_from_idx. */
-	out->thread_id = __atomic_load_n(&vm->vcpus[i].tid, __ATOMIC_RELAXED);
 	out->thread = i % smp->threads;
 	out->core = i / smp->threads % smp->cores;
 	out->die = i / (smp->threads * smp->cores) % smp->dies;

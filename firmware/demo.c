@@ -207,19 +207,10 @@ static void stimer_irq(struct trap_frame *f)
 	apic_eoi();
 }
 
-/* Interrupts on until *count reaches want or us pass; returns the microseconds waited. */
-static uint64_t wait_irqs(volatile int *count, int want, uint64_t us)
+static bool sint_arrived(void *arg)
 {
-	uint64_t limit = us * PM_TIMER_HZ / 1000000, waited = 0;
-	uint32_t last = pmtimer_read(), now;
-
-	while (atomic_read(count) < want && waited < limit) {
-		irq_window();
-		now = pmtimer_read();
-		waited += pmtimer_delta(last, now);
-		last = now;
-	}
-	return waited * 1000000 / PM_TIMER_HZ;
+	(void)arg;
+	return atomic_read(&sint_count) >= 1;
 }
 
 static void check_synic_roundtrip(void)
@@ -242,7 +233,7 @@ static void check_synic_roundtrip(void)
 	post_in = (struct post_input){ .connection_id = DEMO_CONN, .message_type = DEMO_MSG_TYPE,
 				       .payload_size = 8, .payload = { 0x70696e67 /* "ping" */ } };
 	status = hv_hypercall(HVCALL_POST_MESSAGE, (uintptr_t)&post_in, 0);
-	us = wait_irqs(&sint_count, 1, 200000);
+	us = irq_wait_until(sint_arrived, NULL, 200000);
 	printf("demo: SynIC round trip: HvPostMessage status 0x%lx, SINT %u vector 0x%x "
 	       "after %lu us, slot type 0x%x payload 0x%lx\n", status & 0xffff, DEMO_SINT,
 	       DEMO_SINT_VEC, us, m->type, m->payload[0]);
@@ -268,7 +259,7 @@ static void check_stimer_ticks(void)
 						    HV_STIMER_DIRECT |
 						    HV_STIMER_VECTOR(DEMO_STIMER_VEC));
 	wrmsr_safe(HV_MSR_STIMER_COUNT(0), DEMO_STIMER_PERIOD);
-	wait_irqs(&stimer_count, 1000, DEMO_STIMER_WINDOW_US);
+	irq_wait_count(&stimer_count, 1000, DEMO_STIMER_WINDOW_US); /* the whole window */
 	wrmsr_safe(HV_MSR_STIMER_CONFIG(0), 0);
 	printf("demo: synthetic timer 0, direct mode, 10 ms period: %d ticks in %u ms\n",
 	       atomic_read(&stimer_count), DEMO_STIMER_WINDOW_US / 1000);

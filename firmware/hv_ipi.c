@@ -56,23 +56,23 @@ static void read_vp(void *arg)
 	rdmsr_safe(HV_MSR_VP_INDEX, arg);
 }
 
+static bool counts_reached(void *arg)
+{
+	const int *want = arg;
+	bool done = true;
+
+	for (unsigned i = 0; i < t.n; i++)
+		done &= atomic_read(&t.count[i]) >= want[i];
+	return done;
+}
+
 /* Waits (interrupts on) until every CPU in want[] has its count, or WAIT_US. */
 static bool wait_counts(const int *want)
 {
-	uint64_t limit = (uint64_t)WAIT_US * PM_TIMER_HZ / 1000000, waited = 0;
-	uint32_t last = pmtimer_read(), now;
-	bool done = false;
-	unsigned i;
+	bool done;
 
-	while (!done && waited < limit) {
-		irq_window();
-		done = true;
-		for (i = 0; i < t.n; i++)
-			done &= atomic_read(&t.count[i]) >= want[i];
-		now = pmtimer_read();
-		waited += pmtimer_delta(last, now);
-		last = now;
-	}
+	irq_wait_until(counts_reached, (void *)(uintptr_t)want, WAIT_US);
+	done = counts_reached((void *)(uintptr_t)want);
 	pm_delay_us(2000);	/* let extra (wrong) deliveries show up */
 	return done;
 }

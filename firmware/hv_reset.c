@@ -8,23 +8,8 @@
 #include "fw.h"
 #include "hv.h"
 
-#define CMOS_INDEX	0x70
-#define CMOS_DATA	0x71
-#define CMOS_BOOT_COUNT	0x50	/* free NVRAM byte (MC146818A: 0x0E-0x7F user RAM) */
 #define RESET_EXIT_CODE	0x21
 #define GRACE_US	500000
-
-static uint8_t cmos_read(uint8_t idx)
-{
-	outb(CMOS_INDEX, idx);
-	return inb(CMOS_DATA);
-}
-
-static void cmos_write(uint8_t idx, uint8_t val)
-{
-	outb(CMOS_INDEX, idx);
-	outb(CMOS_DATA, val);
-}
 
 int main(const struct multiboot_info *mbi)
 {

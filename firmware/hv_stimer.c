@@ -86,16 +86,7 @@ static void direct_irq(struct trap_frame *f)
 
 static bool wait_for(volatile int *count, int want)
 {
-	uint64_t limit = (uint64_t)WAIT_US * PM_TIMER_HZ / 1000000, waited = 0;
-	uint32_t last = pmtimer_read(), now;
-
-	while (atomic_read(count) < want && waited < limit) {
-		irq_window();
-		now = pmtimer_read();
-		waited += pmtimer_delta(last, now);
-		last = now;
-	}
-	return atomic_read(count) >= want;
+	return irq_wait_count(count, want, WAIT_US);
 }
 
 static void reset_records(void)

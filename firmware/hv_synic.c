@@ -84,16 +84,7 @@ static void irq_no_eoi(struct trap_frame *f)
 /* Interrupts on until count reaches want or WAIT_US pass. */
 static bool wait_count(volatile int *count, int want)
 {
-	uint64_t limit = (uint64_t)WAIT_US * PM_TIMER_HZ / 1000000, waited = 0;
-	uint32_t last = pmtimer_read(), now;
-
-	while (atomic_read(count) < want && waited < limit) {
-		irq_window();
-		now = pmtimer_read();
-		waited += pmtimer_delta(last, now);
-		last = now;
-	}
-	return atomic_read(count) >= want;
+	return irq_wait_count(count, want, WAIT_US);
 }
 
 static bool in_service(unsigned vec)

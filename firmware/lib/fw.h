@@ -19,5 +19,6 @@
 #include "smp.h"
 #include "fwcfg.h"
 #include "boot.h"
+#include "cmos.h"
 
 #endif

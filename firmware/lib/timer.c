@@ -4,6 +4,7 @@
 #include "exit.h"
 #include "trap.h"
 #include "x86.h"
+#include "atomic.h"
 
 /* Reads after which a PM timer that has not moved is declared absent: at 3.58 MHz it
  * ticks every 279 ns, far faster than even a TCG port read loop. */
@@ -126,4 +127,38 @@ uint64_t tsc_khz(const char **source)
 	}
 	*source = "none";
 	return 0;
+}
+
+uint64_t irq_wait_until(bool (*done)(void *arg), void *arg, uint64_t us)
+{
+	uint64_t limit = us * PM_TIMER_HZ / 1000000, waited = 0;
+	uint32_t last = pmtimer_read(), now;
+
+	while (!done(arg) && waited < limit) {
+		irq_window();
+		now = pmtimer_read();
+		waited += pmtimer_delta(last, now);
+		last = now;
+	}
+	return waited * 1000000 / PM_TIMER_HZ;
+}
+
+struct count_goal {
+	volatile int *count;
+	int want;
+};
+
+static bool count_reached(void *arg)
+{
+	struct count_goal *g = arg;
+
+	return atomic_read(g->count) >= g->want;
+}
+
+bool irq_wait_count(volatile int *count, int want, uint64_t us)
+{
+	struct count_goal g = { count, want };
+
+	irq_wait_until(count_reached, &g, us);
+	return count_reached(&g);
 }

@@ -20,6 +20,12 @@ static inline uint32_t pmtimer_delta(uint32_t start, uint32_t now)
 	return (now - start) & PM_TIMER_MASK;
 }
 
+/* Interrupts on, through irq_window(), until done(arg) is true or us microseconds of PM
+ * timer pass; returns the microseconds waited. */
+uint64_t irq_wait_until(bool (*done)(void *arg), void *arg, uint64_t us);
+/* The same until *count >= want; true if it got there. */
+bool irq_wait_count(volatile int *count, int want, uint64_t us);
+
 /* Busy-waits until cycles TSC ticks have passed. */
 void tsc_delay(uint64_t cycles);
 

@@ -54,33 +54,16 @@ int parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+/* QEMU's size suffixes (binary units); a bare number means MiB, as for -m. */
+static const struct num_unit size_units[] = {
+	{ "b", 1 },	   { "B", 1 },	      { "k", 1ull << 10 }, { "K", 1ull << 10 },
+	{ "m", 1ull << 20 }, { "M", 1ull << 20 }, { "g", 1ull << 30 }, { "G", 1ull << 30 },
+	{ "t", 1ull << 40 }, { "T", 1ull << 40 }, { NULL, 0 },
+};
+
 int parse_size_mib_default(const char *s, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
-	unsigned shift = 20;
-
-	if (!s || !isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -ERANGE;
-	switch (*end) {
-	case '\0': break;
-	case 'b': case 'B': shift = 0; end++; break;
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 't': case 'T': shift = 40; end++; break;
-	default: return -EINVAL;
-	}
-	if (*end)
-		return -EINVAL;
-	if (v > (UINT64_MAX >> shift))
-		return -ERANGE;
-	*out = (uint64_t)v << shift;
-	return 0;
+	return parse_scaled(s, size_units, 1ull << 20, UINT64_MAX, out);
 }
 
 /* Splits "a,b=c,d" in place; calls fn for each item. The first item may be positional. */
@@ -442,6 +425,14 @@ static int opt_smbios(struct cli_ctx *c, char *v)
 	return split_kv(c, v, smbios_item);
 }
 
+/* -numa node,...: vmm/numa.c parses; cli_parse checks it once -smp and -m are known. */
+static int opt_numa(struct cli_ctx *c, char *v)
+{
+	char e[256];
+
+	return numa_parse(&c->cfg->numa, v, e, sizeof(e)) ? fail(c, "%s", e) : 0;
+}
+
 static int opt_bios(struct cli_ctx *c, char *v) { return set_str(&c->cfg->bios, v); }
 static int opt_dump_acpi(struct cli_ctx *c, char *v) { return set_str(&c->cfg->dump_acpi, v); }
 
@@ -615,6 +606,7 @@ static const struct cli_option options[] = {
 	{ "bios", true, opt_bios, "FILE       firmware image at the top of 4 GiB (e.g. SeaBIOS); no -kernel" },
 	{ "debugcon", true, opt_debugcon, "stdio|file:PATH debug console on port 0x402" },
 	{ "smbios", true, opt_smbios, "type=1[,manufacturer=,product=,version=,serial=]" },
+	{ "numa", true, opt_numa, "node[,nodeid=N][,cpus=A[-B]][,mem=SIZE] NUMA node (ACPI SRAT)" },
 	{ "dump-acpi", true, opt_dump_acpi, "DIR   write the ACPI tables (one file per signature) and exit", true },
 };
 
@@ -720,6 +712,13 @@ int cli_parse(int argc, char **argv, struct vm_config *cfg, char *err, unsigned 
 	}
 	if (smp_complete(&c))
 		return -EINVAL;
+	if (cfg->numa.nnodes) {
+		char e[256];
+
+		c.opt = "-numa";
+		if (numa_check(&cfg->numa, &cfg->smp, cfg->ram_size, e, sizeof(e)))
+			return fail(&c, "%s", e);
+	}
 	if (!cfg->kernel && !cfg->bios && !cfg->dump_acpi) {
 		c.opt = "-kernel";
 		return fail(&c, "no guest given: enlight boots a kernel, e.g. -kernel build/firmware/hello.elf");

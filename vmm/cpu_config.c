@@ -48,31 +48,14 @@ static int onoff(const char *v, bool *out)
 	return -EINVAL;
 }
 
-/* "2500000000", "2.5G" is not accepted (integers only), "2500M", "2500000k". */
+/* "2500000000", "2500M", "2500000k"; "2.5G" is not accepted (integers only). */
+static const struct num_unit hz_units[] = {
+	{ "k", 1000 }, { "K", 1000 }, { "M", 1000000 }, { "G", 1000000000 }, { NULL, 0 },
+};
+
 static int parse_hz(const char *s, uint64_t *hz)
 {
-	char *end;
-	unsigned long long v;
-	uint64_t mul = 1;
-
-	if (!s || !isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -ERANGE;
-	switch (*end) {
-	case 'k': case 'K': mul = 1000; end++; break;
-	case 'M': mul = 1000000; end++; break;
-	case 'G': mul = 1000000000; end++; break;
-	default: break;
-	}
-	if (*end)
-		return -EINVAL;
-	if (v > INT64_MAX / mul)
-		return -ERANGE;
-	*hz = v * mul;
-	return 0;
+	return parse_scaled(s, hz_units, 1, INT64_MAX, hz);
 }
 
 /* Set or clear every bit the name owns in words[]. -ENOENT when no feature has the name. */

@@ -1,5 +1,8 @@
 #include "vmm/strutil.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Optimal-string-alignment distance: Levenshtein plus adjacent transpositions, the
@@ -59,4 +62,32 @@ const char *str_suggest(const char *word, const void *cands, size_t n, size_t st
 		}
 	}
 	return best_d <= limit ? best : NULL;
+}
+
+int parse_scaled(const char *s, const struct num_unit *units, uint64_t plain_mul, uint64_t max,
+		 uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mul = plain_mul;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -ERANGE;
+	if (*end) {
+		const struct num_unit *u = units;
+
+		while (u && u->suffix && strcmp(end, u->suffix))
+			u++;
+		if (!u || !u->suffix)
+			return -EINVAL;
+		mul = u->mul;
+	}
+	if (mul && v > max / mul)
+		return -ERANGE;
+	*out = v * mul;
+	return 0;
 }

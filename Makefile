@@ -28,6 +28,7 @@ LDLIBS   += -lseccomp # vmm/sandbox.c
 # Files that own threads, signals, real ioctls or main(): never linked into unit tests.
 GLUE_SRCS := vmm/main.c vmm/kvm_sys.c vmm/vcpu.c vmm/vm.c vmm/machine_q35.c \
              vmm/cpu_setup.c vmm/tool_cpuid.c vmm/tool_tsc.c vmm/qmp.c vmm/gdbstub.c
+GLUE_SRCS += vmm/vm_signal.c # the SIGINT/SIGTERM thread
 
 ALL_SRCS  := $(sort $(wildcard vmm/*.c vmm/dev/*.c vmm/loader/*.c hyperv/*.c acpi/*.c))
 PURE_SRCS := $(filter-out $(GLUE_SRCS),$(ALL_SRCS))

@@ -18,6 +18,7 @@
 #include "vmm/sandbox.h"
 #include "vmm/qmp.h"
 #include "vmm/vm.h"
+#include "vmm/vm_signal.h"
 
 #define ENLIGHT_VERSION "0.1.0"
 #define MAX_IMAGE_SIZE (1ull << 30)
@@ -158,6 +159,19 @@ static int dump_acpi(const struct vm_config *cfg)
 	return r ? EXIT_USAGE : 0;
 }
 
+/* A second SIGINT/SIGTERM while stopping, or one before the guest runs (vmm/vm_signal.h):
+ * leave now. The QMP socket file goes too; the kernel closes everything else. */
+static void force_exit(void *opaque, int signo, const char *why)
+{
+	const struct vm_config *cfg = opaque;
+
+	pr_err("%s %s: exiting at once (status %d)", signo == SIGINT ? "SIGINT" : "SIGTERM", why,
+	       EXIT_SIGNAL);
+	if (cfg->qmp_path)
+		unlink(cfg->qmp_path);
+	_exit(EXIT_SIGNAL);
+}
+
 int main(int argc, char **argv)
 {
 	static struct vm vm;
@@ -169,6 +183,7 @@ int main(int argc, char **argv)
 	char err[512];
 	int status;
 	static struct sandbox sandbox;
+	static struct vm_signal sig;
 	uid_t runas_uid = 0;
 	gid_t runas_gid = 0;
 
@@ -225,19 +240,24 @@ int main(int argc, char **argv)
 		free_load(&lr);
 		return EXIT_USAGE;
 	}
+	/* Before the first thread: every thread inherits the mask, one takes the signals. */
+	vm_signal_block();
 	if (vm_create(&vm, &cfg, &lr)) {
 		vm_destroy(&vm);
 		free_load(&lr);
 		cli_free(&cfg);
 		return EXIT_USAGE;
 	}
-	if (cfg.qmp_path && qmp_start(&vm, &qmp)) {
+	if (vm_signal_start(&sig, &vm, force_exit, &cfg) ||
+	    (cfg.qmp_path && qmp_start(&vm, &qmp))) {
+		vm_signal_stop(&sig);
 		vm_destroy(&vm);
 		free_load(&lr);
 		cli_free(&cfg);
 		return EXIT_USAGE;
 	}
 	if (cfg.gdb_port && gdbstub_start(&vm, &gdb)) {
+		vm_signal_stop(&sig);
 		qmp_stop(qmp);
 		vm_destroy(&vm);
 		free_load(&lr);
@@ -250,12 +270,17 @@ int main(int argc, char **argv)
 	if (cfg.runas && sandbox_drop_privileges(cfg.runas, runas_uid, runas_gid, err,
 						 sizeof(err))) {
 		fprintf(stderr, "enlight: %s\n", err);
+		vm_signal_stop(&sig);
+		qmp_stop(qmp);
+		gdbstub_stop(gdb, EXIT_USAGE);
 		vm_destroy(&vm);
 		free_load(&lr);
 		cli_free(&cfg);
 		return EXIT_USAGE;
 	}
+	vm_signal_running(&sig);
 	status = vm_run(&vm);
+	vm_signal_stop(&sig);
 	gdbstub_stop(gdb, status);
 	qmp_stop(qmp);
 	vm_destroy(&vm);

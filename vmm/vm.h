@@ -164,6 +164,8 @@ static inline enum vm_state vm_state_get(struct vm *vm)
 /* Requests made by the host (QMP system_reset, system_powerdown is a device event, quit):
  * as vm_request, but the events say guest=false with QEMU's host-qmp-* reason. */
 void vm_host_request(struct vm *vm, enum vm_request req);
+/* SIGINT/SIGTERM (vmm/vm_signal.c): stop with status; SHUTDOWN says host-signal. */
+void vm_host_signal(struct vm *vm, int status);
 /* A guest panic with the Hyper-V crash parameters P0..P4 (hv-crash): GUEST_PANICKED with
  * them, then as vm_request(VM_REQ_PANIC). */
 void vm_report_hv_crash(struct vm *vm, const uint64_t p[5]);

@@ -128,6 +128,12 @@ void vm_host_request(struct vm *vm, enum vm_request req)
 	}
 }
 
+void vm_host_signal(struct vm *vm, int status)
+{
+	/* QEMU's SHUTDOWN_CAUSE_HOST_SIGNAL: SIGINT/SIGTERM (vmm/vm_signal.c). */
+	vm_shutdown(vm, status, false, "host-signal");
+}
+
 void vm_report_hv_crash(struct vm *vm, const uint64_t p[5])
 {
 	vm_panic(vm, EXIT_GUEST_CRASH, p);

@@ -66,6 +66,22 @@ static void test_poweroff_event_once(void **state)
 	assert_string_equal(f->ev[0].reason, "guest-shutdown");
 }
 
+/* SIGINT/SIGTERM (vmm/vm_signal.c): QEMU's host-signal shutdown, once, with EXIT_SIGNAL. */
+static void test_host_signal(void **state)
+{
+	struct fixture *f = *state;
+
+	vm_host_signal(&f->vm, EXIT_SIGNAL);
+	vm_host_signal(&f->vm, EXIT_SIGNAL);
+	vm_request(&f->vm, VM_REQ_EXIT, 9);
+	assert_int_equal(vm_state_get(&f->vm), VM_STATE_STOPPING);
+	assert_int_equal(f->vm.exit_status, EXIT_SIGNAL);
+	assert_int_equal(f->nev, 1);
+	assert_int_equal(f->ev[0].type, VM_EV_SHUTDOWN);
+	assert_false(f->ev[0].guest);
+	assert_string_equal(f->ev[0].reason, "host-signal");
+}
+
 static void test_debug_exit_no_event(void **state)
 {
 	struct fixture *f = *state;
@@ -263,6 +279,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_poweroff_event_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_signal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_debug_exit_no_event, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_reboot_reset_is_shutdown, setup, teardown),

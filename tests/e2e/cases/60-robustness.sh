@@ -21,3 +21,53 @@ check unreadable-kernel 1 "$BASE $DBG -kernel /nonexistent/k.elf" \
 	"-kernel '/nonexistent/k.elf': cannot open: No such file or directory" '!serial works'
 check kernel-is-directory 1 "$BASE $DBG -kernel /tmp" "-kernel '/tmp': not a regular file" '!serial works'
 check smp-beyond-kvm 1 "$BASE $DBG -smp 4096 -kernel $FW/hello.elf" 'KVM_CAP_MAX_VCPUS' '!serial works'
+
+# SIGTERM and SIGINT stop a guest that would run for ever: status 6 (EXIT_SIGNAL), one line
+# naming the signal, and the QMP socket file removed. The guest is a 64 KiB -bios ROM whose
+# reset vector writes 'R' to COM1 and halts with interrupts off (16-bit code:
+# mov al,'R'; mov dx,0x3f8; out dx,al; cli; hlt; jmp $-2), so the test knows the vCPU runs.
+SIG_ROM=$OUT/halt-forever.rom
+{
+	head -c 65520 /dev/zero | tr '\0' '\364'
+	printf '\xb0\x52\xba\xf8\x03\xee\xfa\xf4\xeb\xfd'
+	head -c 6 /dev/zero
+} >"$SIG_ROM"
+# check_signal NAME SIGNAL "extra args": start, wait for the 'R', send SIGNAL, check.
+check_signal() {
+	local name=$1 sig=$2 extra=$3 log=$OUT/$1.log sock=$OUT/$1.qmp pid st why="" i
+	# shellcheck disable=SC2086
+	${ENLIGHT_WRAPPER:-} "$ENLIGHT" ${ENLIGHT_EXTRA_ARGS:-} -m 64 -nographic -bios "$SIG_ROM" \
+		-qmp "unix:$sock,server,wait=off" $extra </dev/null >"$log" 2>&1 &
+	pid=$!
+	for ((i = 0; i < 600; i++)); do
+		grep -q R "$log" && break
+		sleep 0.1
+	done
+	kill -"$sig" "$pid"
+	for ((i = 0; i < 600; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null && why="; still running 60 s after SIG$sig"
+	wait "$pid"
+	st=$?
+	[ "$st" = 6 ] || why="$why; exit status $st, want 6"
+	grep -q "enlight: SIG$sig received: stopping the guest (status 6)" "$log" ||
+		why="$why; missing 'SIG$sig received'"
+	[ -e "$sock" ] && why="$why; socket file $sock left behind"
+	case $extra in *-gdb*) ss -ltn 2>/dev/null | grep -q ":${extra##*:} " &&
+		why="$why; the gdb port ${extra##*:} is still listening" ;;
+	esac
+	if [ -z "$why" ]; then
+		pass=$((pass + 1))
+		echo "ok - $name"
+	else
+		fail=$((fail + 1))
+		echo "not ok - $name # ${why#; }"
+		sed 's/^/    | /' "$log" | tail -25
+	fi
+}
+check_signal signal-term TERM ""
+check_signal signal-int INT "-smp 2"
+GDB_PORT=$((20000 + RANDOM % 20000))
+check_signal signal-int-gdb INT "-smp 2 -gdb tcp:127.0.0.1:$GDB_PORT"

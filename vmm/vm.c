@@ -14,6 +14,7 @@
 #include "acpi/fwtables.h"
 #include "hyperv/hyperv.h"
 #include "vmm/cpu_setup.h"
+#include "vmm/hostmem.h"
 #include "vmm/irqchip.h"
 #include "vmm/kvm.h"
 #include "vmm/log.h"
@@ -82,6 +83,23 @@ static int check_smp(struct vm *vm)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* -m beyond the host's RAM + swap can never run (vmm/hostmem.h); MAP_NORESERVE otherwise. */
+static int check_host_mem(uint64_t ram_size)
+{
+	struct hostmem h;
+	char err[512];
+	int r = hostmem_read("/proc/meminfo", &h);
+
+	if (r) {
+		pr_warn("/proc/meminfo: %s; not checking -m against the host", strerror(-r));
+		return 0;
+	}
+	r = hostmem_check(ram_size, &h, err, sizeof(err));
+	if (r)
+		pr_err("%s", err);
+	return r;
 }
 
 static int get_host_cpuid(struct vm *vm)
@@ -324,6 +342,9 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, const struct load_requ
 	sigemptyset(&sa.sa_mask);
 	sigaction(VCPU_KICK_SIGNAL, &sa, NULL); /* no SA_RESTART: KVM_RUN returns EINTR */
 
+	r = check_host_mem(cfg->ram_size);
+	if (r)
+		return r;
 	q35_layout_compute(cfg->ram_size, &vm->layout);
 	r = q35_e820(&vm->layout, vm->e820, ARRAY_SIZE(vm->e820));
 	if (r < 0)

@@ -300,6 +300,56 @@ static size_t build_waet(struct builder *bd)
 	return table_end(bd, off);
 }
 
+/* SRAT (ACPI 6.4 §5.2.16): the proximity domain of every vCPU, by APIC ID (a Local APIC
+ * structure while the ID fits 8 bits and is not the broadcast ID, a Local x2APIC structure
+ * above, as QEMU's build_srat), then the memory ranges. */
+static size_t build_srat(struct builder *bd, const struct acpi_config *cfg)
+{
+	struct tbuf *b = bd->b;
+	size_t off = table_begin(bd, "SRAT", ACPI_SRAT_REV, 8);
+
+	tbuf_put32(b, 1); /* reserved, 1 for backward compatibility */
+	tbuf_put64(b, 0);
+	for (unsigned i = 0; i < cfg->ncpus; i++) {
+		uint32_t id = cfg->apic_ids[i], node = cfg->cpu_node[i];
+
+		if (id <= MADT_XAPIC_MAX_ID) {
+			tbuf_put8(b, SRAT_TYPE_LAPIC);
+			tbuf_put8(b, SRAT_LAPIC_LEN);
+			tbuf_put8(b, (uint8_t)node);
+			tbuf_put8(b, (uint8_t)id);
+			tbuf_put32(b, SRAT_F_ENABLED);
+			tbuf_put8(b, 0); /* local SAPIC EID */
+			tbuf_put8(b, (uint8_t)(node >> 8));
+			tbuf_put16(b, (uint16_t)(node >> 16));
+			tbuf_put32(b, 0); /* clock domain */
+		} else {
+			tbuf_put8(b, SRAT_TYPE_X2APIC);
+			tbuf_put8(b, SRAT_X2APIC_LEN);
+			tbuf_put16(b, 0);
+			tbuf_put32(b, node);
+			tbuf_put32(b, id);
+			tbuf_put32(b, SRAT_F_ENABLED);
+			tbuf_put32(b, 0); /* clock domain */
+			tbuf_put32(b, 0);
+		}
+	}
+	for (unsigned i = 0; i < cfg->nmem; i++) {
+		const struct acpi_mem_affinity *m = &cfg->mem[i];
+
+		tbuf_put8(b, SRAT_TYPE_MEMORY);
+		tbuf_put8(b, SRAT_MEMORY_LEN);
+		tbuf_put32(b, m->node);
+		tbuf_put16(b, 0);
+		tbuf_put64(b, m->base);
+		tbuf_put64(b, m->len);
+		tbuf_put32(b, 0);
+		tbuf_put32(b, SRAT_F_ENABLED);
+		tbuf_put64(b, 0);
+	}
+	return table_end(bd, off);
+}
+
 static size_t build_sdt(struct builder *bd, const char *sig, uint8_t rev, unsigned width,
 			const size_t *tables, unsigned n)
 {
@@ -347,12 +397,14 @@ int acpi_tables_build(const struct acpi_config *cfg, uint64_t base, struct acpi_
 	struct builder bd = { out, &out->blob };
 	const uint8_t *dsdt = cfg->dsdt ? cfg->dsdt : acpi_dsdt_aml;
 	size_t dsdt_len = cfg->dsdt ? cfg->dsdt_len : acpi_dsdt_aml_len;
-	size_t facs, dsdt_off, sdt[5], rsdt, xsdt;
+	size_t facs, dsdt_off, sdt[6], rsdt, xsdt;
 	unsigned n = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->base = base;
 	if (!cfg->ncpus || cfg->ncpus > ACPI_MAX_CPUS || !cfg->apic_ids)
+		return -EINVAL;
+	if (cfg->cpu_node && cfg->nmem && !cfg->mem)
 		return -EINVAL;
 	if (dsdt_len < ACPI_HDR_SIZE || memcmp(dsdt, "DSDT", 4) ||
 	    le32_get(dsdt + ACPI_HDR_LENGTH) != dsdt_len)
@@ -365,6 +417,8 @@ int acpi_tables_build(const struct acpi_config *cfg, uint64_t base, struct acpi_
 	sdt[n++] = build_madt(&bd, cfg);
 	sdt[n++] = build_mcfg(&bd);
 	sdt[n++] = build_waet(&bd);
+	if (cfg->cpu_node)
+		sdt[n++] = build_srat(&bd, cfg);
 	rsdt = build_sdt(&bd, "RSDT", ACPI_RSDT_REV, 4, sdt, n);
 	xsdt = build_sdt(&bd, "XSDT", ACPI_XSDT_REV, 8, sdt, n);
 	build_rsdp(&bd, rsdt, xsdt);

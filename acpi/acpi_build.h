@@ -1,7 +1,8 @@
 /* The ACPI tables of the q35 machine, built at run time for the configured vCPUs: RSDP (rev 2),
  * RSDT, XSDT, FADT, FACS, DSDT (AML compiled by iasl from acpi/dsdt.asl), a generated SSDT
- * with one ACPI0007 processor device per vCPU, MADT, MCFG and WAET. No SRAT: enlight has no
- * NUMA option yet.
+ * with one ACPI0007 processor device per vCPU, MADT, MCFG, WAET and, with a NUMA layout
+ * (-numa), an SRAT. No SLIT: every pair of nodes is equally distant (QEMU adds one only for
+ * -numa dist).
  *
  * Everything but the RSDP lives in one blob ("etc/acpi/tables" in fw_cfg terms). Pointer
  * fields hold base + offset: with base = the blob's guest-physical address the tables are
@@ -31,11 +32,21 @@ extern const unsigned int acpi_dsdt_aml_len;
 /* The two blobs; the numbers are also the linker/loader's file indexes. */
 enum acpi_file { ACPI_FILE_TABLES, ACPI_FILE_RSDP, ACPI_FILE_COUNT };
 
+/* One SRAT memory affinity range. */
+struct acpi_mem_affinity {
+	uint64_t base, len;
+	uint32_t node;
+};
+
 struct acpi_config {
 	unsigned ncpus;
 	const uint32_t *apic_ids; /* ncpus APIC IDs (vmm/cpuid.h topo_apic_id), index = UID */
 	const uint8_t *dsdt;      /* NULL: acpi_dsdt_aml */
 	size_t dsdt_len;
+	/* SRAT: cpu_node (ncpus proximity domains, index = UID) NULL means no SRAT. */
+	const uint32_t *cpu_node;
+	const struct acpi_mem_affinity *mem;
+	unsigned nmem;
 };
 
 /* A pointer field of size bytes at offset in file dst that refers to file src. */

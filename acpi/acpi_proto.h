@@ -145,6 +145,32 @@
 #define MCFG_ENTRIES               44
 #define MCFG_ENTRY_LEN             16
 
+/* SRAT (§5.2.16): header, u32 reserved (1, for compatibility), u64 reserved,
+ * then affinity structures. */
+#define ACPI_SRAT_REV              3
+#define SRAT_ENTRIES               48
+#define SRAT_TYPE_LAPIC            0  /* §5.2.16.1, 16 bytes */
+#define SRAT_TYPE_MEMORY           1  /* §5.2.16.2, 40 bytes */
+#define SRAT_TYPE_X2APIC           2  /* §5.2.16.3, 24 bytes */
+#define SRAT_LAPIC_LEN             16
+#define SRAT_MEMORY_LEN            40
+#define SRAT_X2APIC_LEN            24
+#define SRAT_F_ENABLED             (1u << 0) /* every structure's Flags bit 0 */
+/* Local APIC affinity: domain[7:0] at 2, APIC ID at 3, flags at 4, domain[31:8] at 9.
+ * Memory affinity: domain at 2, base at 8, length at 16, flags at 28. x2APIC affinity:
+ * domain at 4, x2APIC ID at 8, flags at 12. */
+#define SRAT_LAPIC_DOMAIN_LO       2
+#define SRAT_LAPIC_APIC_ID         3
+#define SRAT_LAPIC_FLAGS           4
+#define SRAT_LAPIC_DOMAIN_HI       9
+#define SRAT_MEM_DOMAIN            2
+#define SRAT_MEM_BASE              8
+#define SRAT_MEM_LENGTH            16
+#define SRAT_MEM_FLAGS             28
+#define SRAT_X2APIC_DOMAIN         4
+#define SRAT_X2APIC_ID             8
+#define SRAT_X2APIC_FLAGS          12
+
 /* WAET (Microsoft "Windows ACPI Emulated Devices Table" 1.0): header + u32 flags. */
 #define WAET_FLAGS                 36
 #define WAET_SIZE                  40

@@ -22,18 +22,76 @@ _Static_assert(FWTABLES_ACPI_ADDR >= Q35_BIOS_AREA_BASE &&
 		       FWTABLES_AREA_END == Q35_BIOS_AREA_BASE + Q35_BIOS_AREA_SIZE,
 	       "the tables must stay inside the e820-reserved BIOS window");
 
+/* -numa: the SRAT's inputs (vmm/numa.h) and QEMU's FW_CFG_NUMA item, from one layout. */
+struct numa_inputs {
+	struct numa_layout layout;
+	uint32_t cpu_node[NUMA_MAX_CPUS];
+	struct numa_mem_range ranges[NUMA_MAX_MEM_RANGES];
+	struct acpi_mem_affinity mem[NUMA_MAX_MEM_RANGES];
+};
+
+static int build_numa(const struct vm_config *cfg, const uint32_t *ids, struct numa_inputs *in,
+		      struct acpi_config *ac, struct fwtables *out)
+{
+	struct q35_layout l;
+	struct cpu_topo topo;
+	char err[256];
+	int n, r;
+
+	q35_layout_compute(cfg->ram_size, &l);
+	r = numa_resolve(&cfg->numa, &cfg->smp, cfg->ram_size, &in->layout, err, sizeof(err));
+	if (r) {
+		pr_err("-numa: %s", err);
+		return r;
+	}
+	/* QEMU sizes the per-CPU part by the APIC ID limit of all possible vCPUs. */
+	topo_from_smp(&cfg->smp, &topo);
+	r = numa_fw_cfg_blob(&in->layout, ids, cfg->smp.cpus,
+			     topo_apic_id(&topo, cfg->smp.maxcpus - 1) + 1, &out->numa_fwcfg,
+			     &out->numa_fwcfg_len);
+	if (r || !in->layout.nnodes)
+		goto out;
+	n = numa_mem_ranges(&in->layout, l.below_4g, in->ranges, NUMA_MAX_MEM_RANGES);
+	if (n < 0) {
+		r = n;
+		goto out;
+	}
+	for (int i = 0; i < n; i++)
+		in->mem[i] = (struct acpi_mem_affinity){ in->ranges[i].base, in->ranges[i].len,
+							 in->ranges[i].node };
+	for (unsigned i = 0; i < cfg->smp.cpus; i++)
+		in->cpu_node[i] = in->layout.cpu_node[i];
+	ac->cpu_node = in->cpu_node;
+	ac->mem = in->mem;
+	ac->nmem = (unsigned)n;
+out:
+	if (r)
+		pr_err("-numa: building the NUMA layout: %s", strerror(-r));
+	return r;
+}
+
 static int build_acpi(const struct vm_config *cfg, struct fwtables *out)
 {
 	struct cpu_topo topo;
 	uint32_t *ids = calloc(cfg->smp.cpus ? cfg->smp.cpus : 1, sizeof(*ids));
+	struct numa_inputs *numa = calloc(1, sizeof(*numa));
 	struct acpi_config ac = { .ncpus = cfg->smp.cpus, .apic_ids = ids };
 	int r;
 
-	if (!ids)
+	if (!ids || !numa) {
+		free(ids);
+		free(numa);
 		return -ENOMEM;
+	}
 	topo_from_smp(&cfg->smp, &topo);
 	for (unsigned i = 0; i < cfg->smp.cpus; i++)
 		ids[i] = topo_apic_id(&topo, i);
+	r = build_numa(cfg, ids, numa, &ac, out);
+	if (r) {
+		free(ids);
+		free(numa);
+		return r; /* build_numa printed why */
+	}
 	r = acpi_tables_build(&ac, FWTABLES_ACPI_ADDR, &out->direct);
 	if (!r && out->direct.blob.len > FWTABLES_ACPI_MAX)
 		r = -E2BIG;
@@ -42,6 +100,7 @@ static int build_acpi(const struct vm_config *cfg, struct fwtables *out)
 	if (!r)
 		r = acpi_linker_build(&out->linked, &out->loader);
 	free(ids);
+	free(numa);
 	if (r)
 		pr_err("-smp %u: building the ACPI tables: %s%s", cfg->smp.cpus, strerror(-r),
 		       r == -E2BIG ? " (they exceed the 64 KiB below 0xF0000; use fewer vCPUs)" : "");
@@ -98,6 +157,8 @@ void fwtables_free(struct fwtables *t)
 	tbuf_free(&t->loader);
 	smbios_free(&t->smbios_direct);
 	smbios_free(&t->smbios_fwcfg);
+	free(t->numa_fwcfg);
+	t->numa_fwcfg = NULL;
 }
 
 int fwtables_write_low(const struct fwtables *t, struct guest_mem *gm, uint64_t *rsdp)
@@ -137,6 +198,9 @@ int fwtables_export(const struct fwtables *t, struct fw_cfg *fc)
 	if (r >= 0)
 		r = fw_cfg_add_file(fc, SMBIOS_FWCFG_ANCHOR, t->smbios_fwcfg.anchor,
 				    SMBIOS3_EP_SIZE);
+	/* QEMU adds FW_CFG_NUMA even without -numa (node count 0). */
+	if (r >= 0 && t->numa_fwcfg)
+		r = fw_cfg_add_bytes(fc, FW_CFG_NUMA, t->numa_fwcfg, t->numa_fwcfg_len);
 	tbuf_free(&tables);
 	if (r < 0)
 		pr_err("fw_cfg: adding the ACPI/SMBIOS files: %s", strerror(-r));

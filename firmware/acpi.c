@@ -4,6 +4,11 @@
  *   XSDT and RSDT: every table's checksum, the same tables in both
  *   FADT -> DSDT (checksum, _S5 package) and FACS; MADT CPUs == fw_cfg NB_CPUS; MCFG ECAM
  *   SMBIOS 3.0 entry point in 0xF0000-0xFFFFF (DSP0134 §5.2.2)
+ *   SRAT (with -numa; ACPI 6.4 §5.2.16): one processor entry per MADT APIC ID, each in the
+ *   node QEMU's FW_CFG_NUMA gives that APIC ID, memory ranges outside the 640 KiB-1 MiB and
+ *   ECAM-4 GiB holes that sum to fw_cfg RAM_SIZE (less the 384 KiB under the legacy hole,
+ *   which QEMU's layout leaves out) and, per node, to FW_CFG_NUMA's size. Without -numa:
+ *   no SRAT and a node count of 0.
  * Then, by command line:
  *   (default)  power off: SLP_TYPa from \_S5 | SLP_EN to FADT PM1a_CNT_BLK -> status 0
  *   reset      the FADT reset register gets RESET_VALUE -> status 0 under -no-reboot
@@ -12,6 +17,15 @@
 #include "fw.h"
 
 #define GRACE_US 500000
+
+#define FW_CFG_RAM_SIZE 0x03
+#define FW_CFG_NUMA     0x0d
+#define MAX_APIC_IDS    512
+#define MAX_NODES       16
+#define HOLE_640K       0xA0000ull
+#define HOLE_640K_END   0x100000ull
+#define ECAM_BASE       0xB0000000ull
+#define FOUR_GIB        0x100000000ull
 
 struct sdt {
 	char sig[4];
@@ -98,6 +112,115 @@ static unsigned madt_cpus(const struct sdt *madt)
 	return n;
 }
 
+/* APIC IDs of the MADT's enabled Local APIC (type 0) and Local x2APIC (type 9) entries. */
+static unsigned madt_ids(const struct sdt *madt, uint32_t *ids, unsigned cap)
+{
+	const uint8_t *p = (const uint8_t *)madt + 44, *end = (const uint8_t *)madt + madt->length;
+	unsigned n = 0;
+
+	while (p + 2 <= end && p[1] >= 2 && n < cap) {
+		if (p[0] == 0 && (get32(p + 4) & 1))
+			ids[n++] = p[3];
+		else if (p[0] == 9 && (get32(p + 8) & 1))
+			ids[n++] = get32(p + 4);
+		p += p[1];
+	}
+	return n;
+}
+
+static bool overlaps(uint64_t base, uint64_t len, uint64_t lo, uint64_t hi)
+{
+	return base < hi && base + len > lo;
+}
+
+/* The SRAT against the MADT and fw_cfg (see the top of this file). The per-APIC-ID part of
+ * FW_CFG_NUMA has QEMU's APIC ID limit entries: the highest MADT ID + 1 while -smp has no
+ * maxcpus above cpus. */
+static void check_srat(const struct sdt *srat, const struct sdt *madt)
+{
+	static uint32_t ids[MAX_APIC_IDS];
+	static uint64_t fw_node[MAX_APIC_IDS];
+	static uint8_t seen[MAX_APIC_IDS];
+	uint64_t fw_mem[MAX_NODES] = { 0 }, srat_mem[MAX_NODES] = { 0 }, nnodes = 0, ram = 0;
+	uint64_t total = 0;
+	unsigned nids = madt ? madt_ids(madt, ids, MAX_APIC_IDS) : 0, limit = 0, ncpu = 0;
+	unsigned bad_cpu = 0, bad_mem = 0;
+	const uint8_t *p, *end;
+
+	fwcfg_read(FW_CFG_RAM_SIZE, &ram, sizeof(ram));
+	fwcfg_read(FW_CFG_NUMA, &nnodes, sizeof(nnodes));
+	if (!srat) {
+		ok(nnodes == 0, "no SRAT, fw_cfg NUMA node count %u", (unsigned)nnodes);
+		return;
+	}
+	for (unsigned i = 0; i < nids; i++)
+		if (ids[i] + 1 > limit)
+			limit = ids[i] + 1;
+	if (nnodes < 1 || nnodes > MAX_NODES || limit > MAX_APIC_IDS) {
+		ok(false, "SRAT: fw_cfg NUMA has %u nodes (1-%u), APIC ID limit %u (at most %u)",
+		   (unsigned)nnodes, MAX_NODES, limit, MAX_APIC_IDS);
+		return;
+	}
+	fwcfg_read_more(fw_node, 8 * limit);
+	fwcfg_read_more(fw_mem, 8 * nnodes);
+	memset(seen, 0, sizeof(seen));
+	p = (const uint8_t *)srat + 48;
+	end = (const uint8_t *)srat + srat->length;
+	for (; p + 2 <= end && p[1] >= 2; p += p[1]) {
+		uint32_t id, node;
+		unsigned k;
+
+		if (p[0] == 1) { /* Memory Affinity */
+			uint64_t base = get64(p + 8), len = get64(p + 16);
+
+			node = get32(p + 2);
+			diag("SRAT memory 0x%llx-0x%llx node %u", (unsigned long long)base,
+			     (unsigned long long)(base + len - 1), node);
+			if (node >= nnodes || !(get32(p + 28) & 1) ||
+			    overlaps(base, len, HOLE_640K, HOLE_640K_END) ||
+			    overlaps(base, len, ECAM_BASE, FOUR_GIB))
+				bad_mem++;
+			else
+				srat_mem[node] += len;
+			total += len;
+			continue;
+		}
+		if (p[0] == 0) {
+			id = p[3];
+			node = p[2] | (uint32_t)p[9] << 8 | (uint32_t)p[10] << 16 |
+			       (uint32_t)p[11] << 24;
+		} else if (p[0] == 2) {
+			id = get32(p + 8);
+			node = get32(p + 4);
+		} else {
+			continue;
+		}
+		ncpu++;
+		for (k = 0; k < nids && ids[k] != id; k++)
+			;
+		if (k == nids || id >= limit || seen[id]++ || fw_node[id] != node) {
+			diag("SRAT APIC ID %u node %u: not in the MADT, twice, or fw_cfg says %u",
+			     id, node, id < limit ? (unsigned)fw_node[id] : 0u);
+			bad_cpu++;
+		}
+	}
+	/* QEMU's layout counts the 384 KiB below 1 MiB in node 0 but gives it no range. */
+	srat_mem[0] += HOLE_640K_END - HOLE_640K;
+	for (unsigned n = 0; n < nnodes; n++)
+		if (srat_mem[n] != fw_mem[n]) {
+			diag("node %u: SRAT ranges (+ the 640 KiB hole for node 0) %llu bytes, "
+			     "fw_cfg NUMA %llu", n, (unsigned long long)srat_mem[n],
+			     (unsigned long long)fw_mem[n]);
+			bad_mem++;
+		}
+	ok(ncpu == nids && bad_cpu == 0 && bad_mem == 0 &&
+	   total + (HOLE_640K_END - HOLE_640K) == ram,
+	   "SRAT: %u CPUs on the MADT's APIC IDs in fw_cfg's nodes, %u nodes, RAM ranges + hole "
+	   "%llu MiB of %llu MiB # %u bad CPUs, %u bad ranges", ncpu, (unsigned)nnodes,
+	   (unsigned long long)((total + HOLE_640K_END - HOLE_640K) >> 20),
+	   (unsigned long long)(ram >> 20), bad_cpu, bad_mem);
+}
+
 /* \_S5: NameOp "_S5_" PackageOp PkgLength NumElements, then SLP_TYPa as Zero/One/BytePrefix. */
 static int s5_slp_typ(const struct sdt *dsdt)
 {
@@ -147,7 +270,7 @@ int main(const struct multiboot_info *mbi)
 	int slp_typ = -1;
 
 	(void)mbi;
-	tap_plan(10);
+	tap_plan(11);
 	rsdp = find_rsdp();
 	if (!ok(rsdp != NULL, "RSDP found in the EBDA or 0xE0000-0xFFFFF"))
 		tap_done();
@@ -198,6 +321,7 @@ int main(const struct multiboot_info *mbi)
 	ok(sm3 && get64(sm3 + 16) >= 0xF0000 && get64(sm3 + 16) < 0x100000 &&
 	   ((const uint8_t *)(uintptr_t)get64(sm3 + 16))[0] == 0,
 	   "SMBIOS 3.0 entry point, type 0 first");
+	check_srat(xsdt_find(xsdt, "SRAT"), madt);
 	if (!fadt || slp_typ < 0)
 		tap_done();
 	leave((const uint8_t *)fadt, slp_typ);

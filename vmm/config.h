@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "hyperv/hv_features.h"
+#include "vmm/numa.h"
 
 #define CFG_MAX_CPU_PROPS 64
 
@@ -66,6 +67,7 @@ struct vm_config {
 	struct {
 		char *manufacturer, *product, *version, *serial;
 	} smbios1;
+	struct numa_config numa; /* -numa node,... (vmm/numa.h) */
 	char *bios;          /* -bios FILE: firmware boot instead of -kernel */
 	enum serial_mode debugcon; /* -debugcon: port 0x402 (vmm/dev/debugcon.c) */
 	char *debugcon_path;

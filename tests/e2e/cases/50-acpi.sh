@@ -54,6 +54,32 @@ for smp in 1 4 255 "300,maxcpus=300"; do
 	tally "dump-acpi -smp $smp: iasl -d clean, checksums, $n CPUs" $ok "${why#; }"
 done
 
+# -numa: the SRAT disassembles cleanly, has one processor entry per vCPU (x2APIC above APIC ID
+# 254) and the expected memory ranges (node 0 of the 4G case is cut at 640 KiB and at the
+# 2 GiB below 4 GiB, so 3 ranges + node 1's one).
+numa_dump() { # NAME ARGS CPU_ENTRIES X2APIC_ENTRIES MEM_ENTRIES
+	local dir=$OUT/numa-$1 ok=1 why="" lapic x2 mem
+	mkdir -p "$dir"
+	# shellcheck disable=SC2086
+	"$ENLIGHT" --dump-acpi "$dir" $2 >"$dir.log" 2>&1 || { ok=0; why="status $?: $(head -1 "$dir.log")"; }
+	if [ $ok = 1 ]; then
+		[ "$(bytesum "$dir/SRAT")" = 0 ] || { ok=0; why="SRAT checksum"; }
+		if ! (cd "$dir" && iasl -d SRAT >SRAT.iasl 2>&1) ||
+			grep -qiE '^(Error|Warning)|Invalid|checksum is incorrect' "$dir/SRAT.iasl" "$dir/SRAT.dsl"; then
+			ok=0; why="$why; iasl -d SRAT: $(grep -m1 -iE 'Error|Warning|Invalid|incorrect' "$dir/SRAT.iasl" "$dir/SRAT.dsl")"
+		fi
+		lapic=$(grep -c 'Subtable Type : 00 \[Processor Local APIC/SAPIC Affinity\]' "$dir/SRAT.dsl")
+		x2=$(grep -c 'Subtable Type : 02 \[Processor Local x2APIC Affinity\]' "$dir/SRAT.dsl")
+		mem=$(grep -c 'Subtable Type : 01 \[Memory Affinity\]' "$dir/SRAT.dsl")
+		[ "$lapic $x2 $mem" = "$3 $4 $5" ] || { ok=0; why="$why; SRAT has $lapic+$x2 CPUs, $mem ranges, want $3+$4, $5"; }
+	fi
+	tally "dump-acpi $1: SRAT iasl -d clean, $3+$4 CPU and $5 memory entries" $ok "${why#; }"
+}
+numa_dump 2nodes-4g "-smp 4 -m 4G -numa node,cpus=0-1,mem=3G -numa node,cpus=2-3,mem=1G" 4 0 4
+numa_dump 3nodes-auto "-smp 6,sockets=3 -m 384 -numa node -numa node -numa node" 6 0 4
+numa_dump x2apic "-smp 300,maxcpus=300 -m 256 -numa node,cpus=0-149 -numa node,cpus=150-299" 255 45 3
+if [ -e "$OUT/acpi-1/SRAT" ]; then tally "dump-acpi without -numa: no SRAT" 0 "SRAT written"; else tally "dump-acpi without -numa: no SRAT" 1; fi
+
 check dump-acpi-bad-dir 1 "--dump-acpi $OUT/no/such/dir" "--dump-acpi $OUT/no/such/dir: writing"
 
 # The guest finds the RSDP by scanning, checks every table, counts MADT CPUs against fw_cfg,
@@ -62,6 +88,19 @@ check acpi-guest-s5-smp1 0 "$BASE $DBG -smp 1 -kernel $FW/acpi.elf" \
 	'^ok 6 - MADT lists 1 CPUs, fw_cfg NB_CPUS 1' '^ok 9 - SMBIOS' 'S5: writing' "$NOTOK"
 check acpi-guest-s5-smp4 0 "$BASE $DBG -smp 4 -kernel $FW/acpi.elf" \
 	'^ok 6 - MADT lists 4 CPUs, fw_cfg NB_CPUS 4' '^ok 4 - 5 tables' "$NOTOK"
+# -numa: the guest matches the SRAT with the MADT's APIC IDs, FW_CFG_NUMA and RAM_SIZE.
+check acpi-guest-numa-4g 0 "$BASE $DBG -smp 4 -m 4G -numa node,cpus=0-1,mem=3G -numa node,cpus=2-3,mem=1G -kernel $FW/acpi.elf" \
+	'^ok 10 - SRAT: 4 CPUs on the MADT.s APIC IDs in fw_cfg.s nodes, 2 nodes, RAM ranges \+ hole 4096 MiB of 4096 MiB' \
+	'SRAT memory 0x100000000-0x13fffffff node 0' "$NOTOK"
+check acpi-guest-numa-interleaved 0 "$BASE $DBG -smp 4 -m 128 -numa node,cpus=0,cpus=2,mem=32M -numa node,cpus=1,cpus=3,mem=96M -kernel $FW/acpi.elf" \
+	'^ok 10 - SRAT: 4 CPUs .* 2 nodes' "$NOTOK"
+check acpi-guest-no-numa 0 "$BASE $DBG -smp 2 -kernel $FW/acpi.elf" '^ok 10 - no SRAT, fw_cfg NUMA node count 0' "$NOTOK"
+check numa-mem-sum 1 "$BASE -m 128 -numa node,mem=64M -numa node,mem=32M -kernel $FW/hello.elf" \
+	'-numa: total memory for NUMA nodes \(0x6000000\) should equal RAM size \(0x8000000\)'
+check numa-cpus-uncovered 1 "$BASE -smp 4 -numa node,cpus=0-1 -numa node,cpus=3 -kernel $FW/hello.elf" \
+	'-numa: CPU\(s\) not present in any NUMA nodes: CPU 2'
+check numa-memdev 1 "$BASE -numa node,memdev=ram0 -kernel $FW/hello.elf" '-numa: memdev=ram0 is not supported'
+
 check acpi-guest-reset 0 "$BASE $DBG -no-reboot -kernel $FW/acpi.elf -append reset" \
 	'writing 0x6 to reset register 0xcf9' "$NOTOK"
 

@@ -6,7 +6,7 @@
 #                        the targets built with $(CC) (no clang needed); part of make test
 #
 # A new target is one file tests/fuzz/fuzz_<name>.c defining LLVMFuzzerTestOneInput and
-# a seed directory tests/fuzz/corpus/<name>/ (ACPI and QMP get theirs when they land).
+# a seed directory tests/fuzz/corpus/<name>/.
 
 FUZZ_SECONDS ?= 30
 FUZZ_CC      ?= clang-14

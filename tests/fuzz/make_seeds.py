@@ -159,3 +159,86 @@ pc += pci(0x35, 0, 0x8000F840) + pci(0x35, 4, 0x601) + pci(0x35, 0, 0x8000F844) 
 pc += pci(0x04, 0, 0) + pci(0x04, 0x60, 0) + pci(0x05, 0x60, 0xE0000001) + pci(0x04, 0xF8000, 0)
 pc += pci(0x0E, 0xF8040, 0) + pci(0x14, 0x1000000, 0) + pci(0x20, 8, 0) + pci(0x23, 4, 0x2000)
 put("pci", "cf8-ecam-pm", pc)
+
+# hv_hcall_exec: features (8), VP count (2), flags (bit 0 XMM input), XMM0-5 (96), then
+# calls: RCX, RDX, R8, RAM word (8 each), selector (bit 0: RDX -> a RAM page of the bytes
+# that follow)
+FAST = 1 << 16
+ALL_FEATURES = (1 << 21) - 1
+
+
+def hx_head(nvps=4, xmm=1):
+    return struct.pack("<QHB", ALL_FEATURES, nvps, xmm) + bytes(range(96))
+
+
+def hx(rcx, rdx=0, r8=0, word=0, sel=0, page=b""):
+    return struct.pack("<QQQQB", rcx, rdx, r8, word, sel) + page
+
+
+hf = hx_head()
+hf += hx(0x0B | FAST, 0x30, 0xF)                    # HvSendSyntheticClusterIpi, vector 0x30
+hf += hx(0x0B | FAST, 0x05, 0xF)                    # vector below 16
+hf += hx(0x02 | FAST, 0x1000, 1)                    # flush address space, all processors
+hf += hx(0x5D | FAST, 1)                            # HvSignalEvent connection 1
+hf += hx(0x5D | FAST, 2 | (1 << 16))                # flag number 1: INVALID_PORT_ID
+hf += hx(0x08, 0x10)                                # HvNotifyLongSpinWait
+hf += hx(0x8001, 0x2000, 0x3000)                    # HvExtCallQueryCapabilities
+hf += hx(0x1234 | (3 << 32), 0, 0)                  # unknown, with reps
+put("hv_hcall_exec", "fast-calls", hf)
+post = struct.pack("<IIII", 1, 0, 1, 16) + bytes(range(16))
+ipi_ex = struct.pack("<IIQQQ", 0x40, 0, 0, 1, 0xF)  # vector, sparse set, bank 0 = VPs 0-3
+flush_list = struct.pack("<QQQ", 0x5000, 0, 0xF) + struct.pack("<Q", 0x7000) * 4
+hs = hx_head(8, 0)
+hs += hx(0x5C, 0x100000, 0, 0, 1, post)             # HvPostMessage, slow
+hs += hx(0x15 | (1 << 17), 0x200000, 0, 0, 1, ipi_ex)   # IPI Ex, one bank
+hs += hx(0x03 | (4 << 32), 0x300000, 0, 0, 1, flush_list)  # flush list, 4 reps
+hs += hx(0x5C, 0x100FF8, 0, 0)                      # input block crosses a page
+hs += hx(0x5C, 0x100004, 0, 0)                      # misaligned
+hs += hx(0x5C, 0xFFFFF000, 0, 0)                    # not in RAM
+put("hv_hcall_exec", "slow-blocks", hs)
+
+
+# hv_synic: op, selector (2), value (8), time step (4), message seed (5: type, size)
+def sy(op, sel=0, val=0, step=0, mtype=0, msize=0):
+    return struct.pack("<BHQI", op, sel, val, step) + struct.pack("<IB", mtype, msize)
+
+
+sn = sy(0, 0, 1) + sy(1, 0, 1) + sy(2, 0, 3) + sy(3, 2, 0x30) + sy(3, 5, 0x31 | (1 << 17))
+sn += sy(4, 2, 0x99, 10, 1, 16) + sy(4, 2, 0x99, 10, 2, 240) + sy(4, 2, 0, 0, 3, 8)
+sn += sy(6, 2) + sy(6, 2) + sy(8, 2, 5) + sy(8, 2, 5) + sy(8, 5, 2047) + sy(14, 5)
+sn += sy(5, 5, 1, 0, 7, 4) + sy(12, 0x40, 0xFFFFFFFF) + sy(7, 2)
+put("hv_synic", "messages-events", sn)
+STIMER_PERIODIC_SINT2 = 1 | 2 | (2 << 16)
+STIMER_DIRECT = 1 | (0x40 << 4) | (1 << 12)
+st = sy(0, 0, 1) + sy(1, 0, 1) + sy(3, 2, 0x30)
+st += sy(9, 0, STIMER_PERIODIC_SINT2) + sy(10, 0, 10000) + sy(11, 0, 0, 10000)
+st += sy(11, 0, 0, 25000) + sy(6, 2) + sy(11, 0, 0, 10000)
+st += sy(10, 1, 50000) + sy(9, 1, 8 | (2 << 16)) + sy(11, 1, 0, 60000)   # auto-enable one-shot
+st += sy(9, 2, STIMER_DIRECT, 0, 1) + sy(10, 2, 300) + sy(11, 2, 0, 400)
+st += sy(9, 3, STIMER_DIRECT, 0, 0) + sy(9, 3, 1 << 40) + sy(13) + sy(11, 0, 0, 1)
+put("hv_synic", "stimers", st)
+
+# qmp: JSON texts split at NUL bytes
+qm = [b'{"execute": "qmp_capabilities"}', b'{"execute": "query-status"}',
+      b'{"execute": "query-cpus-fast", "id": 7}', b'{"execute": "query-version"}',
+      b'{"execute": "query-kvm"}', b'{"execute": "query-hyperv"}', b'{"execute": "stop"}',
+      b'{"execute": "cont"}', b'{"execute": "system_reset"}',
+      b'{"execute": "system_powerdown"}', b'{"execute": "quit"}']
+put("qmp", "every-command", b"\0".join(qm))
+put("qmp", "split-and-bad", b'{"exec\0ute": "qmp_capabilities"}{"execute": "nosuch"}\0'
+    b'{"execute": "stop", "arguments": {"x": 1}}\0[1, 2]\0"str"\0{"execute": 5}\0}}}\0'
+    b'{"arguments": {}}\0{"execute": "query-status", "id": {"a": [1, {"b": null}]}}')
+put("qmp", "before-capabilities", b'{"execute": "query-status"}\0{"execute": "quit"}')
+
+
+# acpi: sockets-1, dies-1, cores-1, threads-1, vCPUs (2), RAM pages (4), UUID flag, UUID,
+# then -smbios type=1 strings separated by NUL
+def ac(s, d, c, t, cpus, ram_mib, strs=b"", uuid_flag=0):
+    return struct.pack("<BBBBHIB", s - 1, d - 1, c - 1, t - 1, cpus - 1, ram_mib << 8,
+                       uuid_flag) + bytes(range(16)) + strs
+
+
+put("acpi", "one-cpu", ac(1, 1, 1, 1, 1, 64))
+put("acpi", "smp-4x2x2-highmem", ac(4, 1, 2, 2, 16, 4096, b"ACME\0Box\0v1\0serial-42", 1))
+put("acpi", "dies-partial", ac(2, 2, 3, 1, 10, 3000, b"\0\0\0" + b"x" * 64))
+put("acpi", "many-cpus", ac(16, 1, 64, 4, 300, 2048, b"a" * 65))

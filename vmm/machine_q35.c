@@ -11,6 +11,7 @@
 #include "vmm/dev/cmos_rtc.h"
 #include "acpi/fwtables.h"
 #include "hyperv/hyperv.h"
+#include "vmm/bios_linux.h"
 #include "vmm/dev/debug_exit.h"
 #include "vmm/dev/debugcon.h"
 #include "vmm/dev/fw_cfg.h"
@@ -134,7 +135,11 @@ static int add_fw_cfg_items(struct vm *vm, struct q35_devices *d)
 	r = r ? r : fw_cfg_add_i16(fc, FW_CFG_NOGRAPHIC, 1);
 	r = r ? r : fw_cfg_add_i16(fc, FW_CFG_NB_CPUS, (uint16_t)cfg->smp.cpus);
 	r = r ? r : fw_cfg_add_i16(fc, FW_CFG_MAX_CPUS, (uint16_t)cfg->smp.maxcpus);
-	if (!r && cfg->append) {
+	/* -bios -kernel: kernel, command line and initrd go to the firmware's linuxboot option
+	 * ROM through fw_cfg (vmm/bios_linux.h). */
+	if (!r && vm->bios && vm->load.kernel) {
+		r = bios_linux_setup(fc, &vm->load, vm->layout.below_4g);
+	} else if (!r && cfg->append) {
 		r = fw_cfg_add_i32(fc, FW_CFG_CMDLINE_SIZE, (uint32_t)strlen(cfg->append) + 1);
 		r = r ? r : fw_cfg_add_string(fc, FW_CFG_CMDLINE_DATA, cfg->append);
 	}

@@ -105,8 +105,8 @@ check acpi-guest-reset 0 "$BASE $DBG -no-reboot -kernel $FW/acpi.elf -append res
 	'writing 0x6 to reset register 0xcf9' "$NOTOK"
 
 # Option errors: one line naming the option.
-check bios-with-kernel 1 "$BASE -bios /usr/share/seabios/bios-256k.bin -kernel $FW/hello.elf" \
-	'-bios: cannot be combined with -kernel'
+check bios-with-multiboot-kernel 1 "$BASE -bios /usr/share/seabios/bios-256k.bin -kernel $FW/hello.elf" \
+	'-kernel .*hello.elf: with -bios only a Linux bzImage can be handed to the firmware'
 check bios-bad-size 1 "$BASE -bios $FW/hello.elf" "-bios '.*': not a firmware image"
 check smbios-bad-type 1 "$BASE -smbios type=2,product=x -kernel $FW/hello.elf" 'only type=1'
 check smbios-bad-field 1 "$BASE -smbios type=1,colour=red -kernel $FW/hello.elf" "no field 'colour'"
@@ -137,6 +137,18 @@ if [ "${ENLIGHT_E2E_SEABIOS:-1}" = 1 ] && [ -r $SEABIOS ]; then
 	done
 	tally "seabios boots, scans PCI, installs ACPI and SMBIOS" $ok "${why#; }"
 	[ $ok = 1 ] || sed 's/^/    | /' "$log" | tail -25
+	# -kernel with -bios: SeaBIOS runs QEMU's linuxboot_dma.bin (Debian qemu-system-data) from
+	# fw_cfg, which DMA-reads the setup, kernel and command line and enters the setup code
+	# in real mode; the stub prints its command line and exits with type_of_loader (0xB0,
+	# QEMU's id): isa-debug-exit status (0xB0 << 1 | 1) & 0xff = 97.
+	IMG=${IMG:-$BUILD/e2e-images}
+	if [ -r /usr/share/qemu/linuxboot_dma.bin ] && [ -r "$IMG/bzimage_stub.bin" ]; then
+		check seabios-linuxboot-bzimage 97 "-m 128 -nographic --timeout 30 $DBG -bios $SEABIOS \
+-kernel $IMG/bzimage_stub.bin -append console=ttyS0,hello=seabios -numa node,mem=64M -numa node,mem=64M" \
+			'Booting from ROM' 'bzImage real-mode entry, cmdline: console=ttyS0,hello=seabios'
+	else
+		echo "ok - seabios-linuxboot-bzimage # SKIP /usr/share/qemu/linuxboot_dma.bin (qemu-system-data) or $IMG/bzimage_stub.bin (make e2e) is absent"
+	fi
 else
 	echo "ok - seabios # SKIP $SEABIOS is not installed (make deps installs seabios)"
 fi

@@ -2,16 +2,19 @@
  * protected-mode part is 64-bit code at load address + 0x200 (XLF_KERNEL_64): the loader's
  * bzImage path, end to end. The kernel prints its command line from boot_params and exits
  * through isa-debug-exit (0xf4) with boot_params.e820_entries, or 0xff when RSI is not the
- * zero page. */
+ * zero page. Under -bios, SeaBIOS's linuxboot option ROM enters the setup code in real mode
+ * instead: that part prints the command line too and exits with type_of_loader. */
 #define SETUP_SECTS 1
 	.text
+stub_base:
 	.org	0x1f1
 	.byte	SETUP_SECTS		/* setup_sects */
 	.word	0			/* root_flags */
 	.long	(pm_end - pm_start + 15) / 16	/* syssize, 16-byte units */
 	.word	0, 0, 0			/* ram_size, vid_mode, root_dev */
 	.word	0xAA55			/* boot_flag */
-	.byte	0xeb, 0x66		/* jump */
+	.byte	0xeb, rm_entry - 1f	/* jump (to the real-mode entry) */
+1:
 	.ascii	"HdrS"			/* header */
 	.word	0x020f			/* version 2.15 */
 	.long	0			/* realmode_swtch */
@@ -37,6 +40,42 @@
 	.quad	0x100000		/* pref_address */
 	.long	0x10000			/* init_size */
 	.long	0, 0			/* handover_offset, kernel_info_offset */
+
+/* Real-mode entry (boot.rst "Running the kernel"): CS:0 = setup + 0x200, DS = ES = SS = the
+ * setup segment. Addresses are offsets from stub_base (the file is an unlinked object's
+ * .text). Prints cmd_line_ptr's string (a linear address) and exits through isa-debug-exit
+ * (0xf4) with type_of_loader, which the boot loader set. */
+	.code16
+rm_entry:
+	cld
+	mov	$(rm_msg - stub_base), %si
+	call	rm_puts
+	mov	0x228, %eax		/* hdr.cmd_line_ptr */
+	mov	%eax, %ebx
+	shr	$4, %eax
+	and	$0xf, %bx
+	mov	%ax, %ds
+	mov	%bx, %si
+	call	rm_puts
+	mov	%es, %ax
+	mov	%ax, %ds
+	mov	$'\n', %al
+	mov	$0x3f8, %dx
+	outb	%al, %dx
+	movzbl	0x210, %eax		/* type_of_loader */
+	mov	$0xf4, %dx
+	outl	%eax, %dx
+1:	hlt
+	jmp	1b
+rm_puts:
+	mov	$0x3f8, %dx
+2:	lodsb
+	test	%al, %al
+	jz	3f
+	outb	%al, %dx
+	jmp	2b
+3:	ret
+rm_msg:	.asciz	"bzImage real-mode entry, cmdline: "
 
 	.org	(SETUP_SECTS + 1) * 512
 pm_start:				/* loaded at 1 MiB */

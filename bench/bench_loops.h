@@ -5,8 +5,8 @@
  *
  * Each loop is a position-independent leaf function with the SysV calling convention
  * (rawkvm copies the bytes between bench_loops_start and bench_loops_end into its guest
- * and enters them with the arguments in registers and a return address that points at a
- * HLT). It returns the TSC cycles its n iterations took, bracketed by RDTSC (Intel SDM
+ * and enters them with the arguments in registers and a return address that points at an
+ * OUT to its "done" port). It returns the TSC cycles its n iterations took, bracketed by RDTSC (Intel SDM
  * Vol. 2B "RDTSC"; LFENCE orders it after the preceding instructions). n must be >= 1.
  */
 #ifndef BENCH_LOOPS_H

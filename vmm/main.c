@@ -54,6 +54,8 @@ static int read_file(const char *opt, const char *path, struct file_buf *out)
 
 		if (n <= 0) {
 			pr_err("%s '%s': read failed: %s", opt, path, n ? strerror(errno) : "short file");
+			free(out->data);
+			out->data = NULL;
 			close(fd);
 			return -1;
 		}
@@ -191,34 +193,40 @@ int main(int argc, char **argv)
 		return cpuid_tool_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "tsc"))
 		return tsc_tool_main(argc - 1, argv + 1);
+	/* Every exit before the VM exists goes through `out`, which frees cfg (make valgrind). */
+	status = EXIT_USAGE;
 	if (cli_parse(argc, argv, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "enlight: %s\n", err);
-		return EXIT_USAGE;
+		goto out;
 	}
+	status = 0;
 	if (cfg.help) {
 		fputs(cli_usage_text(), stdout);
-		return 0;
+		goto out;
 	}
 	if (cfg.version) {
 		printf("enlight %s\n", ENLIGHT_VERSION);
-		return 0;
+		goto out;
 	}
 	if (cfg.cpu_help) {
 		cpu_help_print(stdout);
-		return 0;
+		goto out;
 	}
-	if (cfg.probe)
-		return probe_print();
+	if (cfg.probe) {
+		status = probe_print();
+		goto out;
+	}
 	log_verbose = cfg.trace_exits;
+	status = EXIT_USAGE;
 	if (cfg.runas && sandbox_lookup_user(cfg.runas, &runas_uid, &runas_gid, err, sizeof(err))) {
 		fprintf(stderr, "enlight: %s\n", err);
-		return EXIT_USAGE;
+		goto out;
 	}
 	/* Threads started from here on (device threads, vCPUs) enter the filter. */
 	if (!cfg.sandbox_off &&
 	    (sandbox_build(&sandbox, err, sizeof(err)) || sandbox_activate(&sandbox))) {
 		fprintf(stderr, "enlight: %s\n", err[0] ? err : "--sandbox: cannot activate");
-		return EXIT_USAGE;
+		goto out;
 	}
 	/* Serial output may go to a pipe whose reader left: write() fails, the guest goes on. */
 	signal(SIGPIPE, SIG_IGN);
@@ -227,18 +235,17 @@ int main(int argc, char **argv)
 	memset(&kernel, 0, sizeof(kernel));
 	if (cfg.dump_acpi) {
 		status = dump_acpi(&cfg);
-		cli_free(&cfg);
-		return status;
+		goto out;
 	}
 	if (cfg.kernel && read_file("-kernel", cfg.kernel, &kernel))
-		return EXIT_USAGE;
+		goto out;
 	lr.kernel = kernel.data;
 	lr.kernel_size = kernel.size;
 	lr.kernel_name = cfg.kernel;
 	lr.append = cfg.append;
 	if (cfg.initrd && read_initrds(cfg.initrd, &lr.initrds, &lr.ninitrds)) {
 		free_load(&lr);
-		return EXIT_USAGE;
+		goto out;
 	}
 	/* Before the first thread: every thread inherits the mask, one takes the signals. */
 	vm_signal_block();
@@ -285,6 +292,7 @@ int main(int argc, char **argv)
 	qmp_stop(qmp);
 	vm_destroy(&vm);
 	free_load(&lr);
+out:
 	cli_free(&cfg);
 	fflush(stdout);
 	return status;

@@ -82,7 +82,6 @@ firmware:
 DEB_PKGS := gcc make linux-libc-dev uuid-dev acpica-tools libcmocka-dev binutils libjson-c-dev gdb python3
 DEB_PKGS += libseccomp-dev # vmm/sandbox.c
 DEB_PKGS += seabios        # tests/e2e/cases/50-acpi.sh boots bios-256k.bin
-DEB_PKGS += qemu-system-data # linuxboot_dma.bin: -bios with -kernel (vmm/bios_linux.c)
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -119,6 +118,11 @@ $(E2E_IMG)/bzimage_stub.bin: $(E2E_IMG)/bzimage_stub.o
 
 e2e: all $(E2E_IMAGES)
 	bash tests/e2e/run.sh $(BUILD)
+
+# README's table of bad inputs, from the list the e2e case runs (tests/e2e/bad_inputs.sh).
+.PHONY: bad-inputs-table
+bad-inputs-table:
+	bash tests/e2e/bad_inputs.sh --update README.md
 
 test: deps
 	$(MAKE) all

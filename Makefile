@@ -82,6 +82,7 @@ firmware:
 DEB_PKGS := gcc make linux-libc-dev uuid-dev acpica-tools libcmocka-dev binutils libjson-c-dev gdb python3
 DEB_PKGS += libseccomp-dev # vmm/sandbox.c
 DEB_PKGS += seabios        # tests/e2e/cases/50-acpi.sh boots bios-256k.bin
+DEB_PKGS += qemu-system-data # linuxboot_dma.bin: -bios with -kernel (vmm/bios_linux.c)
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

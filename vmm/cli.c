@@ -603,7 +603,7 @@ static const struct cli_option options[] = {
 	{ "help", false, opt_help, "            this text", true },
 	{ "h", false, opt_help, NULL },
 	{ "version", false, opt_version, "         print the version", true },
-	{ "bios", true, opt_bios, "FILE       firmware image at the top of 4 GiB (e.g. SeaBIOS); no -kernel" },
+	{ "bios", true, opt_bios, "FILE       firmware image at the top of 4 GiB (e.g. SeaBIOS); with -kernel a bzImage via fw_cfg" },
 	{ "debugcon", true, opt_debugcon, "stdio|file:PATH debug console on port 0x402" },
 	{ "smbios", true, opt_smbios, "type=1[,manufacturer=,product=,version=,serial=]" },
 	{ "numa", true, opt_numa, "node[,nodeid=N][,cpus=A[-B]][,mem=SIZE] NUMA node (ACPI SRAT)" },
@@ -692,11 +692,6 @@ int cli_parse(int argc, char **argv, struct vm_config *cfg, char *err, unsigned 
 	}
 	if (cfg->help || cfg->version || cfg->probe || cfg->cpu_help)
 		return 0;
-	if (cfg->bios && cfg->kernel) {
-		c.opt = "-bios";
-		return fail(&c, "cannot be combined with -kernel (the firmware would need the kernel "
-			    "through fw_cfg, which enlight does not offer); drop one of them");
-	}
 	if (cfg->nodefaults && !serial_given)
 		cfg->serial = SERIAL_NONE;
 	if (!cfg->cpu_model)

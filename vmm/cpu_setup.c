@@ -45,7 +45,6 @@ int cpu_setup_vm(struct vm *vm, bool warn)
 {
 	const struct vm_config *cfg = vm->cfg;
 	struct cpu_setup *cs = calloc(1, sizeof(*cs));
-	struct cpu_build_env env;
 	char err[1024];
 	int r;
 
@@ -58,9 +57,25 @@ int cpu_setup_vm(struct vm *vm, bool warn)
 		pr_err("%s", err);
 		return r;
 	}
-	cs->tsc_host.khz = cpu_host_tsc_khz(vm->kvm_fd);
+	cs->warn = warn;
 	cs->tsc_host.tsc_control = kvm_has(&vm->caps, KC_TSC_CONTROL);
 	cs->tsc_host.vm_tsc_control = kvm_has(&vm->caps, KC_VM_TSC_CONTROL);
+	return 0;
+}
+
+int cpu_setup_tsc(struct vm *vm, uint32_t host_khz)
+{
+	const struct vm_config *cfg = vm->cfg;
+	struct cpu_setup *cs = vm->cpu;
+	struct cpu_build_env env;
+	char err[1024];
+	bool warn;
+	int r;
+
+	if (!cs)
+		return -EINVAL;
+	warn = cs->warn && !cs->tsc_done; /* a reset builds the vCPUs again: warn once */
+	cs->tsc_host.khz = host_khz;
 	r = tsc_plan_make(cs->cfg.tsc_hz, &cs->tsc_host, &cs->tsc, err, sizeof(err));
 	if (r) {
 		pr_err("%s", err);
@@ -80,6 +95,7 @@ int cpu_setup_vm(struct vm *vm, bool warn)
 		pr_warn("-cpu %s: host doesn't support requested feature: %s (dropped; add "
 			"enforce to make this an error)", cs->cfg.model->name, err);
 	}
+	cs->tsc_done = true;
 	return 0;
 }
 

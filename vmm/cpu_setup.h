@@ -20,6 +20,8 @@ struct cpu_setup {
 	struct tsc_plan tsc;
 	struct cpu_dropped dropped;
 	struct cpuid_table base; /* model table, before topology and Hyper-V */
+	bool warn;     /* print the dropped-feature warnings (once) */
+	bool tsc_done; /* cpu_setup_tsc ran */
 };
 
 /* KVM_GET_SUPPORTED_CPUID into t. */
@@ -27,10 +29,16 @@ int cpu_host_cpuid(int kvm_fd, struct cpuid_table *t);
 /* The host TSC rate as KVM reports it to a fresh vCPU of a throw-away VM; 0 if unknown. */
 uint32_t cpu_host_tsc_khz(int kvm_fd);
 
-/* After vm->caps and vm->host_cpuid exist, before hyperv_handle_properties: fills vm->cpu and
- * vm->tsc_khz. Prints one error line and returns -errno when the configuration cannot run
- * here (enforce, tsc-frequency). warn: print the dropped-feature warnings. */
+/* After vm->caps and vm->host_cpuid exist, before hyperv_handle_properties: parses -cpu into
+ * vm->cpu. Prints one error line and returns -errno when the configuration is bad. warn:
+ * print the dropped-feature warnings (when cpu_setup_tsc builds the table). */
 int cpu_setup_vm(struct vm *vm, bool warn);
+/* The TSC plan (tsc-frequency against the host's rate) and the model's CPUID table, given the
+ * host TSC rate: vcpu_create calls it for vCPU 0 with what KVM_GET_TSC_KHZ says of that
+ * vCPU before any KVM_SET_TSC_KHZ (so no throw-away VM is needed to learn the rate), the
+ * tools with cpu_host_tsc_khz(). Sets vm->tsc_khz. -errno after one error line (enforce,
+ * tsc-frequency out of range) — still before any guest code runs. */
+int cpu_setup_tsc(struct vm *vm, uint32_t host_khz);
 void cpu_setup_destroy(struct vm *vm);
 
 /* vCPU init step "TSC kHz" (QEMU kvm_arch_set_tsc_khz): KVM_SET_TSC_KHZ as planned, then

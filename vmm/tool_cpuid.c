@@ -182,6 +182,8 @@ static int side_table(const struct tool_side *s, unsigned vcpu, struct cpuid_tab
 	if (!r)
 		r = cpu_setup_vm(vm, true);
 	if (!r)
+		r = cpu_setup_tsc(vm, cpu_host_tsc_khz(vm->kvm_fd));
+	if (!r)
 		r = hyperv_handle_properties(vm);
 	if (!r && vcpu >= cfg.smp.cpus) {
 		fprintf(stderr, "enlight cpuid: --vcpu %u: the configuration has %u vCPU(s) (-smp)\n",

@@ -124,6 +124,8 @@ int tsc_tool_main(int argc, char **argv)
 	printf("invtsc (CPUID.80000007H:EDX[8] in KVM_GET_SUPPORTED_CPUID): %s\n",
 	       invtsc ? "yes" : "no: -cpu ...,+invtsc is dropped (refused with enforce)");
 	r = cpu_setup_vm(vm, true);
+	if (!r)
+		r = cpu_setup_tsc(vm, cpu_host_tsc_khz(vm->kvm_fd));
 	if (vm->cpu)
 		printf("without scaling KVM accepts %u..%u kHz (host +-%d ppm)\n", vm->cpu->tsc.lo,
 		       vm->cpu->tsc.hi, KVM_TSC_TOLERANCE_PPM);

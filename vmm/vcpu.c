@@ -133,6 +133,15 @@ int vcpu_create(struct vm *vm, struct vcpu *v, unsigned index)
 	/* TSC kHz: -cpu tsc-frequency as planned before anything started, else KVM's rate, read
 	 * back and recorded (QEMU does the same so that the value can be exposed consistently:
 	 * hv-frequencies, reference TSC page, leaf 0x40000010). */
+	if (index == 0) {
+		/* The host's rate, as KVM gives it to a new vCPU, plans tsc-frequency and builds
+		 * the model's CPUID table before vCPU 0's own TSC step: no throw-away VM. */
+		int khz = kvm_get_tsc_khz(v->fd);
+
+		r = cpu_setup_tsc(vm, khz > 0 ? (uint32_t)khz : 0);
+		if (r)
+			return r;
+	}
 	r = cpu_vcpu_tsc(v);
 	if (r)
 		return r;

@@ -16,9 +16,10 @@ struct guest_mem;
 
 /* The hypercall page stub exits to the VMM with `out %eax, $HV_HCALL_PORT; ret` instead of
  * vmcall (KVM without in-kernel Hyper-V never returns from vmcall to the guest). The port is
- * private to enlight: 0xE8-0xEB are unused on a q35 PC; only a 4-byte OUT at 0xE8 is a
- * hypercall. The call's registers are the TLFS ones (RCX control, RDX/R8 GPAs). */
-#define HV_HCALL_PORT		0xE8u
+ * private to enlight: 0xEC-0xEF are unused on a q35 PC, also with QEMU's pc-testdev (0xE0-0xEB,
+ * which kvm-unit-tests adds to every run); only a 4-byte OUT at 0xEC is a hypercall. The
+ * call's registers are the TLFS ones (RCX control, RDX/R8 GPAs). */
+#define HV_HCALL_PORT		0xECu
 #define HV_HCALL_PORT_LEN	4u
 
 /* Partition-wide state. */

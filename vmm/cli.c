@@ -351,7 +351,7 @@ static int debug_exit_item(struct cli_ctx *c, char *key, char *val, unsigned idx
 	return 0;
 }
 
-static const char *const known_devices[] = { "isa-debug-exit", "hyperv-testdev" };
+static const char *const known_devices[] = { "isa-debug-exit", "hyperv-testdev", "pc-testdev" };
 
 static int opt_device(struct cli_ctx *c, char *v)
 {
@@ -369,9 +369,29 @@ static int opt_device(struct cli_ctx *c, char *v)
 		c->cfg->hyperv_testdev = true;
 		return comma ? fail(c, "hyperv-testdev has no properties (got '%s')", comma) : 0;
 	}
+	if (!strcmp(v, "pc-testdev")) {
+		c->cfg->pc_testdev = true;
+		return comma ? fail(c, "pc-testdev has no properties (got '%s')", comma) : 0;
+	}
 	const char *s = str_suggest(v, known_devices, ARRAY_SIZE(known_devices), 0);
 	return fail(c, "device '%s' is not supported%s%s%s", v, s ? " (did you mean '" : "",
-		    s ? s : "", s ? "'?)" : "; enlight offers isa-debug-exit, hyperv-testdev");
+		    s ? s : "", s ? "'?)" : "; enlight offers isa-debug-exit, hyperv-testdev, pc-testdev");
+}
+
+/* -global DRIVER.PROP=VALUE: only what kvm-unit-tests' x86/run passes is known. QEMU's kvm-pit
+ * lost_tick_policy: delay (the default) re-injects lost PIT ticks, discard drops them. */
+static int opt_global(struct cli_ctx *c, char *v)
+{
+	const char *prop = "kvm-pit.lost_tick_policy=";
+
+	if (strncmp(v, prop, strlen(prop)))
+		return fail(c, "'%s' is not supported: enlight knows only "
+			    "kvm-pit.lost_tick_policy=discard|delay", v);
+	v += strlen(prop);
+	if (strcmp(v, "discard") && strcmp(v, "delay"))
+		return fail(c, "kvm-pit.lost_tick_policy=%s: use discard or delay", v);
+	c->cfg->pit_discard = !strcmp(v, "discard");
+	return 0;
 }
 
 static int opt_uuid(struct cli_ctx *c, char *v)
@@ -585,7 +605,8 @@ static const struct cli_option options[] = {
 	{ "nodefaults", false, opt_nodefaults, "       no default serial port" },
 	{ "no-reboot", false, opt_no_reboot, "        exit instead of rebooting (status 2 on triple fault)" },
 	{ "no-shutdown", false, opt_no_shutdown, "      accepted for QEMU compatibility; poweroff still exits" },
-	{ "device", true, opt_device, "isa-debug-exit[,iobase=0xf4,iosize=4]" },
+	{ "device", true, opt_device, "isa-debug-exit[,iobase=0xf4,iosize=4] | hyperv-testdev | pc-testdev" },
+	{ "global", true, opt_global, "kvm-pit.lost_tick_policy=discard|delay" },
 	{ "qmp", true, opt_qmp, "unix:PATH,server,wait=off  QMP control socket" },
 	{ "gdb", true, opt_gdb, "tcp:[HOST]:PORT  GDB remote stub" },
 	{ "s", false, opt_s, "                -gdb tcp::1234" },
@@ -666,8 +687,8 @@ int cli_parse(int argc, char **argv, struct vm_config *cfg, char *err, unsigned 
 		if (!o) {
 			const char *s = str_suggest(name, options, ARRAY_SIZE(options),
 						    sizeof(options[0]));
-			c.opt = a;
-			return fail(&c, "unknown option%s%s%s", s ? " (did you mean -" : "",
+			c.opt = "enlight";
+			return fail(&c, "unknown option '%s'%s%s%s", a, s ? " (did you mean -" : "",
 				    s ? s : "", s ? "?)" : "; see enlight -h");
 		}
 		if (inline_val && !o->has_arg)

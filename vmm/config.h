@@ -42,6 +42,8 @@ struct vm_config {
 	bool debug_exit;
 	uint16_t debug_exit_base, debug_exit_size;
 	bool hyperv_testdev; /* -device hyperv-testdev: port 0x3000 (hyperv/hv_testdev.h) */
+	bool pc_testdev;     /* -device pc-testdev: QEMU's ISA test device (vmm/dev/pc_testdev.h) */
+	bool pit_discard;    /* -global kvm-pit.lost_tick_policy=discard: no PIT tick reinjection */
 
 	bool no_reboot, no_shutdown, nodefaults, nographic;
 	bool has_uuid;

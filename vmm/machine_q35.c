@@ -15,6 +15,7 @@
 #include "vmm/dev/debug_exit.h"
 #include "vmm/dev/debugcon.h"
 #include "vmm/dev/fw_cfg.h"
+#include "vmm/dev/pc_testdev.h"
 #include "vmm/dev/post_port.h"
 #include "vmm/dev/q35_host.h"
 #include "vmm/dev/reset_ports.h"
@@ -36,6 +37,7 @@ struct q35_devices {
 	struct post_port post;
 	struct debug_exit debug_exit;
 	struct debugcon debugcon;
+	struct pc_testdev pc_testdev; /* -device pc-testdev (kvm-unit-tests' harness) */
 	int debugcon_fd;
 	bool has_com1, has_debug_exit;
 	struct timer_service timers; /* device timers (vmm/timer.h): RTC, split-irqchip PIT */
@@ -259,6 +261,19 @@ int q35_devices_create(struct vm *vm)
 		r = hv_user_testdev_install(vm); /* QEMU's hyperv-testdev at port 0x3000 */
 		if (r)
 			return r;
+	}
+
+	if (cfg->pc_testdev) {
+		r = pc_testdev_init(&d->pc_testdev, &(struct pc_testdev_config){
+							    .gm = &vm->mem,
+							    .irq = vm_irq(vm, 0),
+						    });
+		r = r ? r : pc_testdev_register(&d->pc_testdev, &vm->pio, &vm->mmio);
+		if (r) {
+			pr_err("-device pc-testdev: ports 0xe0-0xeb, 0x2000-0x2017, MMIO 0x%x: %s",
+			       PC_TESTDEV_IOMEM, strerror(-r));
+			return r;
+		}
 	}
 
 	if (cfg->serial != SERIAL_NONE) {

@@ -193,9 +193,47 @@ static void test_numbers(void **state)
 	assert_int_equal(parse_size_mib_default("17179869184G", &v), -ERANGE);
 }
 
+/* The QEMU line kvm-unit-tests' x86/run builds for hyperv_synic (README "kvm-unit-tests
+ * Hyper-V tests"): every option must be taken as QEMU takes it. */
+static void test_kvm_unit_tests_line(void **state)
+{
+	struct vm_config c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&c, err, "--no-reboot", "-nodefaults", "-global",
+			       "kvm-pit.lost_tick_policy=discard", "-device", "pc-testdev", "-device",
+			       "isa-debug-exit,iobase=0xf4,iosize=0x4", "-display", "none", "-serial",
+			       "stdio", "-machine", "accel=kvm", "-kernel", "x86/hyperv_synic.flat",
+			       "-smp", "2", "-cpu", "host,hv_passthrough", "-device", "hyperv-testdev"),
+			 0);
+	assert_true(c.no_reboot && c.nodefaults && c.pc_testdev && c.hyperv_testdev);
+	assert_true(c.pit_discard);
+	assert_int_equal(c.serial, SERIAL_STDIO);
+	assert_true(c.debug_exit);
+	assert_int_equal(c.debug_exit_base, 0xf4);
+	cli_free(&c);
+	assert_int_equal(PARSE(&c, err, "-global", "kvm-pit.lost_tick_policy=delay", "-kernel", "k"),
+			 0);
+	assert_false(c.pit_discard || c.pc_testdev);
+	cli_free(&c);
+	assert_int_equal(PARSE(&c, err, "-global", "kvm-pit.lost_tick_policy=slew", "-kernel", "k"),
+			 -EINVAL);
+	assert_non_null(strstr(err, "use discard or delay"));
+	cli_free(&c);
+	assert_int_equal(PARSE(&c, err, "-global", "ICH9-LPC.noreboot=false", "-kernel", "k"),
+			 -EINVAL);
+	assert_non_null(strstr(err, "'ICH9-LPC.noreboot=false' is not supported"));
+	cli_free(&c);
+	assert_int_equal(PARSE(&c, err, "-device", "pc-testdev,x=1", "-kernel", "k"), -EINVAL);
+	assert_non_null(strstr(err, "pc-testdev has no properties"));
+	cli_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kvm_unit_tests_line),
 		cmocka_unit_test(test_full_line),    cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_smp_topology), cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_no_kernel),    cmocka_unit_test(test_numbers),

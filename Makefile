@@ -120,6 +120,11 @@ $(E2E_IMG)/bzimage_stub.bin: $(E2E_IMG)/bzimage_stub.o
 e2e: all $(E2E_IMAGES)
 	bash tests/e2e/run.sh $(BUILD)
 
+# The nested full-KVM run (shared/TEST-ENVIRONMENTS.md section 2): the e2e suite inside a
+# TCG-emulated Linux whose KVM has in-kernel Hyper-V, with hv-backend=kernel and user.
+test-nested: all $(E2E_IMAGES)
+	bash tests/nested/run.sh $(BUILD)
+
 # README's table of bad inputs, from the list the e2e case runs (tests/e2e/bad_inputs.sh).
 .PHONY: bad-inputs-table
 bad-inputs-table:

@@ -7,8 +7,10 @@
 # Exit status: 0 both inner runs passed; 1 an inner run failed (or setup failed);
 #              2 no result: the outer boot produced no result line twice (flaky TCG boot,
 #                about 1 run in 10 per TEST-ENVIRONMENTS.md) -- CI reports it, does not fail.
-# Environment: NESTED_TIMEOUT (seconds per outer boot, default 1200), NESTED_KEEP=1 keeps the
-#              work directory, NESTED_BACKENDS (default "kernel user").
+# Environment: NESTED_TIMEOUT (seconds per outer boot, default 1200), NESTED_STALL (seconds
+#              without console output that count as a stalled boot, default 240), NESTED_KEEP=1 keeps the
+#              work directory, NESTED_BACKENDS (default "kernel user"), NESTED_NO_RESULT_OK=1
+#              turns status 2 into 0 after saying why (CI: .ci/run).
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
@@ -49,6 +51,15 @@ copy_libs() {
 }
 copy_libs /bin/bash
 copy_libs "$BUILD/enlight"
+# iasl for the ACPI cases (acpica-tools, a build dependency); users for -runas.
+if command -v iasl >/dev/null; then
+	mkdir -p "$ROOT/usr/bin"
+	cp "$(command -v iasl)" "$ROOT/usr/bin/"
+	copy_libs "$(command -v iasl)"
+fi
+mkdir -p "$ROOT/etc"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$ROOT/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$ROOT/etc/group"
 MODS="irqbypass kvm ccp kvm-amd"
 for m in $MODS; do
 	f=$(find "/lib/modules/$KVER/kernel" -name "$m.ko" -o -name "$m.ko.xz" | head -1)
@@ -58,11 +69,16 @@ done
 cp "$BUILD/enlight" "$ROOT/enlight/$BUILD/"
 mkdir -p "$ROOT/enlight/$BUILD/firmware"
 cp "$BUILD"/firmware/*.elf "$ROOT/enlight/$BUILD/firmware/"
+# The loader cases' hand-made kernels (make's E2E_IMAGES), when built.
+[ -d "$BUILD/e2e-images" ] && cp -r "$BUILD/e2e-images" "$ROOT/enlight/$BUILD/"
 cp -r tests/e2e "$ROOT/enlight/tests/"
+# A multiboot a.out-kludge image that only halts (cli; hlt; jmp .-3), for the holder VM below.
+printf '\x02\xb0\xad\x1b\x00\x00\x01\x00\xfe\x4f\x51\xe4\x00\x00\x10\x00\x00\x00\x10\x00\x00\x00\x00\x00\x00\x00\x00\x00\x20\x00\x10\x00\xfa\xf4\xeb\xfd' \
+	>"$ROOT/enlight/hold.bin"
 cat >"$ROOT/init" <<EOF
 #!/bin/sh
 /bin/busybox --install -s /bin
-export PATH=/bin
+export PATH=/bin:/usr/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
@@ -71,17 +87,29 @@ echo "NESTED-BOOTED uptime \$(cut -d' ' -f1 /proc/uptime)"
 for m in $MODS; do insmod /mods/\$m.ko* || echo "NESTED: insmod \$m failed"; done
 cd /enlight
 $BUILD/enlight --probe
+# Seen here: the outer kernel stalls for good when KVM_CREATE_VCPU patches kernel text for a
+# static key that goes 0 -> 1 (kvm_arch_vcpu_create -> static_key_slow_inc -> text_poke_bp:
+# the synchronising IPI to the other outer CPU never completes under TCG; soft lockup in
+# smp_call_function_many_cond). Each e2e case is a new, first VM, so it happens every few
+# hundred VMs. A VM that lives through the whole run (one halted vCPU with a never-enabled
+# LAPIC) keeps those keys raised, so the cases' VMs patch nothing.
+$BUILD/enlight -m 16 -nographic -kernel hold.bin >/dev/null 2>&1 &
+# The backends still to run come on the kernel command line (a retry runs only the missing).
+backends=\$(sed -n 's/.*enlight\.backends=\([a-z,]*\).*/\1/p' /proc/cmdline | tr , ' ')
 res=""
-for be in $BACKENDS; do
+for be in \$backends; do
 	echo "NESTED-BEGIN \$be uptime \$(cut -d' ' -f1 /proc/uptime)"
 	ENLIGHT_EXTRA_ARGS="-accel kvm,hv-backend=\$be" bash tests/e2e/run.sh $BUILD >/tmp/e2e.log 2>&1 &
 	pid=\$!
-	tail -f /tmp/e2e.log &
-	tailpid=\$!
+	# A progress line every 15 s (the host's stall detector watches for them); the whole
+	# log once the run is over.
+	while kill -0 \$pid 2>/dev/null; do
+		sleep 15
+		echo "NESTED-PROGRESS \$be: \$(grep -cE '^(not )?ok - ' /tmp/e2e.log) cases, uptime \$(cut -d' ' -f1 /proc/uptime)"
+	done
 	wait \$pid
 	st=\$?
-	sleep 1
-	kill \$tailpid
+	cat /tmp/e2e.log
 	echo "NESTED-RESULT \$be status \$st: \$(tail -1 /tmp/e2e.log) uptime \$(cut -d' ' -f1 /proc/uptime)"
 	res="\$res \$be=\$st"
 done
@@ -93,42 +121,87 @@ chmod +x "$ROOT/init"
 	{ say "building the initramfs failed"; exit 1; }
 say "initramfs $(du -h "$WORK/initrd.gz" | cut -f1), kernel $KVER, backends: $BACKENDS"
 
-# 3. Boot it; one retry when the outer boot produced no result.
-boot() { # $1 = log file
-	timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2048 \
+# 3. Boot it; one retry when the outer boot produced no result for some backend, running only
+# the backends without a result.
+# The outer kernel sometimes stops making progress (TEST-ENVIRONMENTS.md section 2; its console
+# then fills with RCU-stall and soft-lockup reports): every e2e case prints a line within its
+# 60 s limit, so no new non-kernel console line for STALL seconds means a stalled outer boot,
+# which is stopped and counted as "no result" instead of waiting for TIMEOUT.
+STALL=${NESTED_STALL:-240}
+progress() { tr -d '\r' <"$1" | grep -acv '^\['; }
+boot() { # $1 = log file, $2 = backends; sets stalled=1 when stopped for lack of progress
+	local qpid n last=-1 quiet=0 waited=0
+	stalled=0
+	qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2048 \
 		-nographic -no-reboot -kernel "$VMLINUZ" -initrd "$WORK/initrd.gz" \
-		-append "console=ttyS0 panic=-1 tsc=reliable" </dev/null >"$1" 2>&1
+		-append "console=ttyS0 panic=-1 tsc=reliable enlight.backends=${2// /,}" \
+		</dev/null >"$1" 2>&1 &
+	qpid=$!
+	while kill -0 "$qpid" 2>/dev/null; do
+		sleep 5
+		waited=$((waited + 5))
+		n=$(progress "$1")
+		if [ "$n" = "$last" ]; then quiet=$((quiet + 5)); else quiet=0; fi
+		last=$n
+		if [ "$quiet" -ge "$STALL" ] || [ "$waited" -ge "$TIMEOUT" ]; then
+			[ "$quiet" -ge "$STALL" ] && stalled=1
+			kill "$qpid" 2>/dev/null
+			sleep 2
+			kill -9 "$qpid" 2>/dev/null
+			wait "$qpid"
+			return 124
+		fi
+	done
+	wait "$qpid"
 }
+todo=$BACKENDS failed=""
 for attempt in 1 2; do
 	log=$WORK/boot$attempt.log
 	t0=$(date +%s)
-	boot "$log"
+	boot "$log" "$todo"
 	st=$?
 	secs=$(($(date +%s) - t0))
 	tr -d '\r' <"$log" >"$log.txt"
-	done_line=$(grep -a '^NESTED-DONE' "$log.txt" | tail -1)
-	if [ -n "$done_line" ]; then
-		grep -a -E '^(NESTED|ok|not ok|    \||[0-9]+ passed|e2e:)|HYPERV|Hyper-V backend' "$log.txt"
-		say "attempt $attempt: outer boot took ${secs}s"
-		for be in $BACKENDS; do
-			grep -aq "^NESTED-RESULT $be status 0:" "$log.txt" ||
-				{ say "FAIL: the e2e suite failed inside the nested KVM (hv-backend=$be)"; exit 1; }
-		done
-		say "PASS: e2e suite passed inside the nested KVM (${done_line#NESTED-DONE })"
-		exit 0
-	fi
 	if grep -aq 'No working init found' "$log.txt"; then
 		say "the outer kernel found no /init: the initramfs is broken (not a flake)"
 		tail -5 "$log.txt" | sed 's/^/    | /'
 		exit 1
 	fi
+	grep -a -E '^(NESTED|ok|not ok|    \||[0-9]+ passed|e2e:)|HYPERV|Hyper-V backend' "$log.txt"
+	say "attempt $attempt (hv-backend: $todo): outer boot took ${secs}s"
+	left=""
+	for be in $todo; do
+		r=$(grep -a "^NESTED-RESULT $be status" "$log.txt" | tail -1)
+		if [ -z "$r" ]; then
+			left="$left $be"
+		elif [ "${r#NESTED-RESULT $be status 0:}" = "$r" ]; then
+			failed="$failed $be"
+		fi
+		[ -n "$r" ] && say "hv-backend=$be: ${r#NESTED-RESULT $be }"
+	done
+	todo=${left# }
+	[ -z "$todo" ] && break
 	reason="qemu exit status $st after ${secs}s"
-	[ "$st" = 124 ] && reason="timed out after ${TIMEOUT}s"
+	[ "$st" = 124 ] && reason="stopped after ${secs}s (limit ${TIMEOUT}s)"
+	[ "$stalled" = 1 ] && reason="no new console line for ${STALL}s: the outer boot stalled after ${secs}s"
 	grep -aq 'soft lockup' "$log.txt" && reason="$reason; outer kernel soft lockup"
+	grep -aq 'rcu_preempt kthread starved' "$log.txt" && reason="$reason; outer kernel RCU stall"
 	grep -aq '^NESTED-BOOTED' "$log.txt" || reason="$reason; /init never started"
-	say "attempt $attempt: the outer boot produced no result ($reason); last lines:"
-	tail -15 "$log.txt" | sed 's/^/    | /'
-	[ "$attempt" = 1 ] && say "retrying once (the nested environment is flaky at a low rate)"
+	say "attempt $attempt: no result for hv-backend=$todo ($reason); last lines:"
+	tail -8 "$log.txt" | sed 's/^/    | /'
+	[ "$attempt" = 1 ] && say "retrying once for hv-backend=$todo (the nested environment is flaky at a low rate)"
 done
-say "NO RESULT: the outer boot produced no result twice (environment flake, not a test failure)"
-exit 2
+if [ -n "$failed" ]; then
+	say "FAIL: the e2e suite failed inside the nested KVM (hv-backend:$failed)"
+	exit 1
+fi
+if [ -n "$todo" ]; then
+	say "NO RESULT for hv-backend=$todo: the outer boot produced no result twice (environment flake, not a test failure)"
+	if [ "${NESTED_NO_RESULT_OK:-0}" = 1 ]; then
+		say "NESTED_NO_RESULT_OK=1: not counted as a failure (those inner tests never ran)"
+		exit 0
+	fi
+	exit 2
+fi
+say "PASS: the e2e suite passed inside the nested KVM (hv-backend: $BACKENDS)"
+exit 0

@@ -62,3 +62,37 @@ check_signal signal-term TERM ""
 check_signal signal-int INT "-smp 2"
 GDB_PORT=$((20000 + RANDOM % 20000))
 check_signal signal-int-gdb INT "-smp 2 -gdb tcp:127.0.0.1:$GDB_PORT"
+# A signal while -qmp ...,wait=on still waits for its client: nothing runs yet, so enlight
+# exits at once (status 6) and removes the socket file.
+check_signal_early() {
+	local name=signal-before-start log=$OUT/signal-before-start.log sock=$OUT/early.qmp pid st why="" i
+	# shellcheck disable=SC2086
+	${ENLIGHT_WRAPPER:-} "$ENLIGHT" ${ENLIGHT_EXTRA_ARGS:-} -m 64 -nographic -bios "$SIG_ROM" \
+		-qmp "unix:$sock,server" </dev/null >"$log" 2>&1 &
+	pid=$!
+	for ((i = 0; i < 600; i++)); do
+		grep -q 'waiting for a client' "$log" && break
+		sleep 0.1
+	done
+	kill -TERM "$pid"
+	for ((i = 0; i < 600; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null && why="; still running 60 s after SIGTERM"
+	wait "$pid"
+	st=$?
+	[ "$st" = 6 ] || why="$why; exit status $st, want 6"
+	grep -q "enlight: SIGTERM before the guest started: exiting at once (status 6)" "$log" ||
+		why="$why; missing 'SIGTERM before the guest started'"
+	[ -e "$sock" ] && why="$why; socket file $sock left behind"
+	if [ -z "$why" ]; then
+		pass=$((pass + 1))
+		echo "ok - $name"
+	else
+		fail=$((fail + 1))
+		echo "not ok - $name # ${why#; }"
+		sed 's/^/    | /' "$log" | tail -25
+	fi
+}
+check_signal_early

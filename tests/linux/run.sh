@@ -10,7 +10,7 @@
 #   LINUX_BACKENDS  hv backends to boot with (default: "auto"; "kernel user" in the nested KVM)
 #   LINUX_CPU       -cpu value (default "host,kvm=off,hv-windows": kvm=off hides KVM's own
 #                   leaves at 0x40000100, which Linux would otherwise prefer to Hyper-V's)
-#   LINUX_SMP       vCPUs (default 1), LINUX_MEM MiB (default 128)
+#   LINUX_SMP       vCPUs (default 2: PV IPIs and TLB flushes have a remote CPU), LINUX_MEM MiB (default 128)
 #   LINUX_APPEND    extra kernel command line
 #   LINUX_WORKAROUNDS  auto (default: on where KVM has no in-kernel Hyper-V, i.e. the
 #                   restricted host), on or off: the kernel parameters that keep the guest
@@ -28,7 +28,7 @@ ENLIGHT=$BUILD/enlight
 OUT=$BUILD/linux
 BACKENDS=${LINUX_BACKENDS:-auto}
 CPU=${LINUX_CPU:-host,kvm=off,hv-windows}
-SMP=${LINUX_SMP:-1}
+SMP=${LINUX_SMP:-2}
 MEM=${LINUX_MEM:-128}
 TIMEOUT=${LINUX_TIMEOUT:-1800}
 # no_timer_check: skip the IO-APIC timer probe (busy waits); panic=-1: a panic resets at

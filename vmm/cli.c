@@ -687,8 +687,8 @@ int cli_parse(int argc, char **argv, struct vm_config *cfg, char *err, unsigned 
 		if (!o) {
 			const char *s = str_suggest(name, options, ARRAY_SIZE(options),
 						    sizeof(options[0]));
-			c.opt = "enlight";
-			return fail(&c, "unknown option '%s'%s%s%s", a, s ? " (did you mean -" : "",
+			c.opt = a;
+			return fail(&c, "unknown option%s%s%s", s ? " (did you mean -" : "",
 				    s ? s : "", s ? "?)" : "; see enlight -h");
 		}
 		if (inline_val && !o->has_arg)

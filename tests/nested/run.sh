@@ -72,6 +72,10 @@ cp "$BUILD"/firmware/*.elf "$ROOT/enlight/$BUILD/firmware/"
 # The loader cases' hand-made kernels (make's E2E_IMAGES), when built.
 [ -d "$BUILD/e2e-images" ] && cp -r "$BUILD/e2e-images" "$ROOT/enlight/$BUILD/"
 cp -r tests/e2e "$ROOT/enlight/tests/"
+cp README.md "$ROOT/enlight/" # bad-inputs-table-current compares README's table
+# glibc dlopen()s libgcc_s for pthread_cancel (enlight at a guest reset: "libgcc_s.so.1 must
+# be installed for pthread_cancel to work", status 134); ldd does not list it.
+cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$ROOT/lib/x86_64-linux-gnu/"
 # A multiboot a.out-kludge image that only halts (cli; hlt; jmp .-3), for the holder VM below.
 printf '\x02\xb0\xad\x1b\x00\x00\x01\x00\xfe\x4f\x51\xe4\x00\x00\x10\x00\x00\x00\x10\x00\x00\x00\x00\x00\x00\x00\x00\x00\x20\x00\x10\x00\xfa\xf4\xeb\xfd' \
 	>"$ROOT/enlight/hold.bin"

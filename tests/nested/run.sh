@@ -76,6 +76,15 @@ cp README.md "$ROOT/enlight/" # bad-inputs-table-current compares README's table
 # glibc dlopen()s libgcc_s for pthread_cancel (enlight at a guest reset: "libgcc_s.so.1 must
 # be installed for pthread_cancel to work", status 134); ldd does not list it.
 cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$ROOT/lib/x86_64-linux-gnu/"
+# The Linux guest (tests/linux), when built (make test-linux): booted once per backend after
+# the e2e suite.
+if [ -f "$BUILD/linux/bzImage" ] && [ -f "$BUILD/linux/initramfs.cpio" ]; then
+	mkdir -p "$ROOT/enlight/$BUILD/linux" "$ROOT/enlight/tests/linux"
+	cp "$BUILD/linux/bzImage" "$BUILD/linux/initramfs.cpio" "$ROOT/enlight/$BUILD/linux/"
+	cp tests/linux/run.sh "$ROOT/enlight/tests/linux/"
+else
+	say "no Linux guest in $BUILD/linux (make test-linux builds it): not booted"
+fi
 # A multiboot a.out-kludge image that only halts (cli; hlt; jmp .-3), for the holder VM below.
 printf '\x02\xb0\xad\x1b\x00\x00\x01\x00\xfe\x4f\x51\xe4\x00\x00\x10\x00\x00\x00\x10\x00\x00\x00\x00\x00\x00\x00\x00\x00\x20\x00\x10\x00\xfa\xf4\xeb\xfd' \
 	>"$ROOT/enlight/hold.bin"
@@ -114,6 +123,10 @@ for be in \$backends; do
 	wait \$pid
 	st=\$?
 	cat /tmp/e2e.log
+	if [ -f $BUILD/linux/bzImage ]; then
+		LINUX_NO_BUILD=1 LINUX_BACKENDS=\$be LINUX_TIMEOUT=300 bash tests/linux/run.sh $BUILD
+		echo "NESTED-LINUX \$be status \$?"
+	fi
 	echo "NESTED-RESULT \$be status \$st: \$(tail -1 /tmp/e2e.log) uptime \$(cut -d' ' -f1 /proc/uptime)"
 	res="\$res \$be=\$st"
 done
@@ -171,7 +184,7 @@ for attempt in 1 2; do
 		tail -5 "$log.txt" | sed 's/^/    | /'
 		exit 1
 	fi
-	grep -a -E '^(NESTED|ok|not ok|    \||[0-9]+ passed|e2e:)|HYPERV|Hyper-V backend' "$log.txt"
+	grep -a -E '^(NESTED|ok|not ok|    \||[0-9]+ passed|e2e:|linux:)|HYPERV|Hyper-V backend' "$log.txt"
 	say "attempt $attempt (hv-backend: $todo): outer boot took ${secs}s"
 	left=""
 	for be in $todo; do
@@ -180,6 +193,8 @@ for attempt in 1 2; do
 			left="$left $be"
 		elif [ "${r#NESTED-RESULT $be status 0:}" = "$r" ]; then
 			failed="$failed $be"
+		elif grep -aq "^NESTED-LINUX $be status [1-9]" "$log.txt"; then
+			failed="$failed $be(linux guest)"
 		fi
 		[ -n "$r" ] && say "hv-backend=$be: ${r#NESTED-RESULT $be }"
 	done

@@ -84,6 +84,8 @@ CHECKS=(
 	"U|/init runs|^LINUX-INIT |-"
 	"U|current clocksource is the TSC page|^LINUX-CLOCKSOURCE hyperv_clocksource_tsc_page|hv-time"
 	"U|synthetic timer clockevent|^LINUX-CLOCKEVENT Hyper-V clockevent|hv-stimer-direct"
+	"U|stimer0 interrupts arrive|^LINUX-IRQ HVS: +[1-9]|hv-stimer-direct"
+	"U|IPIs reach the second vCPU|^LINUX-IRQ CAL: +[0-9]+ +[1-9]|hv-ipi"
 	"U|report complete|^LINUX-DONE |-"
 )
 
@@ -120,6 +122,8 @@ for be in $BACKENDS; do
 			echo "ok $n - $be: $name # SKIP $opt not offered"
 		elif [ "$src" = U ] && [ $USER = no ]; then
 			echo "ok $n - $be: $name # SKIP no guest user mode on this KVM"
+		elif [ "$name" = "IPIs reach the second vCPU" ] && [ "${SMP%%,*}" -lt 2 ]; then
+			echo "ok $n - $be: $name # SKIP one vCPU"
 		elif grep -aqE "$pat" "$log" || [ "LAST-SWITCH $last" = "$pat" ]; then
 			echo "ok $n - $be: $name"
 		else

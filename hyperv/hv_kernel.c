@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "hyperv/hv_hypercall.h"
+#include "hyperv/hv_testdev.h"
 #include "hyperv/hyperv.h"
 #include "vmm/log.h"
 #include "vmm/vm.h"
@@ -292,13 +293,17 @@ static void hv_kernel_vcpu_destroy(struct vcpu *v)
 }
 
 /* The KVM VM is rebuilt on reset: every vCPU's Hyper-V state starts from KVM's power-on
- * values again, and vcpu_init writes the SINTs masked; only the routes' GSIs are stale. */
+ * values again, and vcpu_init writes the SINTs masked; the routes' GSIs are stale. */
 static void hv_kernel_reset(struct vm *vm)
 {
 	struct hv_kernel *k = hv_k(vm);
 
-	for (unsigned i = 0; i < k->nroutes; i++)
+	/* A staged message belonged to the old guest's SynIC: dropped, as QEMU's on reset. */
+	for (unsigned i = 0; i < k->nroutes; i++) {
 		k->routes[i].gsi = -1;
+		k->routes[i].staged = false;
+	}
+	__atomic_store_n(&k->nstaged, 0, __ATOMIC_RELEASE);
 	k->nvcpus_ready = 0;
 }
 
@@ -309,14 +314,6 @@ static bool hv_vm_built(struct vm *vm)
 	struct hv_kernel *k = hv_k(vm);
 
 	return vm->vm_fd >= 0 && k->nvcpus_ready == vm->cfg->smp.cpus;
-}
-
-/* KVM_HYPERV_EVENTFD has no wrapper in vmm/kvm.c yet; it goes through the same funnel. */
-static int hv_kvm_hyperv_eventfd(int vm_fd, uint32_t conn_id, int fd, uint32_t flags)
-{
-	struct kvm_hyperv_eventfd ev = { .conn_id = conn_id, .fd = fd, .flags = flags };
-
-	return kvm_sys_ioctl(vm_fd, KVM_HYPERV_EVENTFD, &ev);
 }
 
 static int hv_route_apply(struct vm *vm, struct hv_kernel_route *rt)
@@ -361,7 +358,7 @@ static int hv_event_conn_apply(struct vm *vm, struct hv_kernel *k, const struct 
 		k->eventfd_warned = true;
 		return 0;
 	}
-	r = hv_kvm_hyperv_eventfd(vm->vm_fd, c->id, c->event_fd, 0);
+	r = kvm_hyperv_eventfd(vm->vm_fd, c->id, c->event_fd, 0);
 	if (r)
 		pr_err("KVM_HYPERV_EVENTFD (connection 0x%x): %s", c->id, strerror(-r));
 	return r;
@@ -422,14 +419,46 @@ int hv_kernel_add_msg_conn(struct vm *vm, uint32_t conn_id, hv_kernel_msg_fn fn,
 {
 	if (!fn)
 		return -EINVAL;
-	return hv_conn_add(vm, &(struct hv_kernel_conn){ conn_id, -1, fn, opaque });
+	return hv_conn_add(vm, &(struct hv_kernel_conn){ .id = conn_id, .event_fd = -1, .fn = fn,
+							 .opaque = opaque });
 }
 
 int hv_kernel_add_event_conn(struct vm *vm, uint32_t conn_id, int fd)
 {
 	if (fd < 0)
 		return -EINVAL;
-	return hv_conn_add(vm, &(struct hv_kernel_conn){ conn_id, fd, NULL, NULL });
+	return hv_conn_add(vm, &(struct hv_kernel_conn){ .id = conn_id, .event_fd = fd });
+}
+
+int hv_kernel_add_event_handler(struct vm *vm, uint32_t conn_id, hv_evt_conn_fn fn,
+				void *opaque)
+{
+	if (!fn)
+		return -EINVAL;
+	return hv_conn_add(vm, &(struct hv_kernel_conn){ .id = conn_id, .event_fd = -1, .evt = fn,
+							 .opaque = opaque });
+}
+
+int hv_kernel_del_conn(struct vm *vm, uint32_t conn_id, bool is_msg)
+{
+	struct hv_vm *hv = vm->hv;
+	struct hv_kernel *k = hv_kernel_of(vm);
+	struct hv_kernel_conn *c;
+	int r = 0;
+
+	if (!k)
+		return -EINVAL;
+	pthread_mutex_lock(&hv->lock);
+	c = hv_conn_find(k, conn_id);
+	if (!c || (c->fn != NULL) != is_msg) {
+		r = -ENOENT;
+	} else {
+		if (c->event_fd >= 0 && hv_vm_built(vm) && kvm_has(&vm->caps, KC_HYPERV_EVENTFD))
+			kvm_hyperv_eventfd(vm->vm_fd, c->id, c->event_fd, KVM_HYPERV_EVENTFD_DEASSIGN);
+		*c = k->conns[--k->nconns];
+	}
+	pthread_mutex_unlock(&hv->lock);
+	return r;
 }
 
 int hv_kernel_sint_route_add(struct vm *vm, uint32_t vp_index, unsigned sint)
@@ -444,12 +473,19 @@ int hv_kernel_sint_route_add(struct vm *vm, uint32_t vp_index, unsigned sint)
 	if (!hv_on(hv, HV_FEAT_SYNIC))
 		return -ENXIO;
 	pthread_mutex_lock(&hv->lock);
+	for (unsigned i = 0; i < k->nroutes; i++) {
+		if (k->routes[i].vp_index == vp_index && k->routes[i].sint == sint) {
+			pthread_mutex_unlock(&hv->lock);
+			return (int)i;
+		}
+	}
 	if (k->nroutes == HV_KERNEL_MAX_ROUTES) {
 		pthread_mutex_unlock(&hv->lock);
 		return -ENOSPC;
 	}
 	rt = &k->routes[k->nroutes];
-	*rt = (struct hv_kernel_route){ vp_index, (uint8_t)sint, -1, -1, -1 };
+	*rt = (struct hv_kernel_route){ .vp_index = vp_index, .sint = (uint8_t)sint, .gsi = -1,
+					.irqfd = -1, .ackfd = -1 };
 	rt->irqfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	rt->ackfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (rt->irqfd < 0 || rt->ackfd < 0) {
@@ -488,35 +524,6 @@ int hv_kernel_sint_raise(struct vm *vm, int route)
 	return hv_fd_kick(k->routes[route].irqfd);
 }
 
-int hv_kernel_msg_slot_post(uint8_t *slot, const struct hv_kernel_msg *msg)
-{
-	struct hv_kernel_msg *s = (struct hv_kernel_msg *)slot;
-
-	if (msg->payload_size > HV_MESSAGE_PAYLOAD_SIZE)
-		return -EINVAL;
-	/* A non-zero type means the guest has not consumed the last message: ask it to EOM. */
-	if (__atomic_load_n(&s->type, __ATOMIC_ACQUIRE) != HVMSG_NONE) {
-		__atomic_or_fetch(&s->flags, HV_MESSAGE_FLAG_PENDING, __ATOMIC_ACQ_REL);
-		return -EAGAIN;
-	}
-	memcpy(s->payload, msg->payload, msg->payload_size);
-	s->payload_size = msg->payload_size;
-	s->flags = 0;
-	s->reserved = 0;
-	s->sender = msg->sender;
-	__atomic_store_n(&s->type, msg->type, __ATOMIC_RELEASE);
-	return 0;
-}
-
-int hv_kernel_event_flag_set(uint8_t *sint_flags, unsigned flag)
-{
-	uint8_t bit = (uint8_t)(1u << (flag % 8));
-
-	if (flag >= HV_EVENT_FLAGS_COUNT)
-		return -EINVAL;
-	return !(__atomic_fetch_or(&sint_flags[flag / 8], bit, __ATOMIC_ACQ_REL) & bit);
-}
-
 static struct hv_kernel_vp *hv_vp_find(struct vm *vm, uint32_t vp_index)
 {
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
@@ -544,20 +551,63 @@ static uint8_t *hv_route_slot(struct vm *vm, const struct hv_kernel_route *rt, b
 			 (uint64_t)rt->sint * HV_MESSAGE_SIZE, HV_MESSAGE_SIZE);
 }
 
-int hv_kernel_post_msg(struct vm *vm, int route, const struct hv_kernel_msg *msg)
+int hv_kernel_post_msg(struct vm *vm, int route, const struct hv_message *msg)
 {
 	struct hv_vm *hv = vm->hv;
 	struct hv_kernel *k = hv_kernel_of(vm);
+	struct hv_kernel_route *rt;
 	uint8_t *slot;
 	int r;
 
 	if (!k || route < 0 || (unsigned)route >= k->nroutes)
 		return -EINVAL;
+	rt = &k->routes[route];
 	pthread_mutex_lock(&hv->lock);
-	slot = hv_route_slot(vm, &k->routes[route], true);
-	r = slot ? hv_kernel_msg_slot_post(slot, msg) : -ENXIO;
+	slot = hv_route_slot(vm, rt, true);
+	if (!slot)
+		r = -ENXIO;
+	else if (rt->staged)
+		r = -EAGAIN;
+	else
+		r = hv_synic_slot_post((struct hv_message *)slot, msg, false);
+	if (r == -EBUSY) {
+		/* QEMU stages it until the guest's EOM; KVM keeps the EOM to itself (the
+		 * resamplefd), so enlight retries at the next exit of any vCPU. */
+		rt->msg = *msg;
+		rt->staged = true;
+		__atomic_add_fetch(&k->nstaged, 1, __ATOMIC_RELEASE);
+		r = HV_KERNEL_QUEUED;
+	}
 	pthread_mutex_unlock(&hv->lock);
 	return r ? r : hv_kernel_sint_raise(vm, route);
+}
+
+/* vm_hooks.vcpu_pre_run: deliver staged messages whose slot the guest freed. */
+static void hv_kernel_pre_run(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct hv_vm *hv = vm->hv;
+	struct hv_kernel *k = hv_k(vm);
+
+	if (!__atomic_load_n(&k->nstaged, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&hv->lock);
+	for (unsigned i = 0; i < k->nroutes; i++) {
+		struct hv_kernel_route *rt = &k->routes[i];
+		uint8_t *slot;
+
+		if (!rt->staged)
+			continue;
+		slot = hv_route_slot(vm, rt, true);
+		/* A SynIC switched off drops the message, as QEMU's on SCONTROL/SIMP reset. */
+		if (slot && hv_synic_slot_post((struct hv_message *)slot, &rt->msg, false) == -EBUSY)
+			continue;
+		rt->staged = false;
+		__atomic_sub_fetch(&k->nstaged, 1, __ATOMIC_RELEASE);
+		if (slot)
+			hv_fd_kick(rt->irqfd);
+	}
+	pthread_mutex_unlock(&hv->lock);
 }
 
 int hv_kernel_set_event_flag(struct vm *vm, int route, unsigned flag)
@@ -571,7 +621,7 @@ int hv_kernel_set_event_flag(struct vm *vm, int route, unsigned flag)
 		return -EINVAL;
 	pthread_mutex_lock(&hv->lock);
 	slot = hv_route_slot(vm, &k->routes[route], false);
-	r = slot ? hv_kernel_event_flag_set(slot, flag) : -ENXIO;
+	r = slot ? hv_synic_flag_set(slot, flag) : -ENXIO;
 	pthread_mutex_unlock(&hv->lock);
 	if (r == 1)
 		return hv_kernel_sint_raise(vm, route);
@@ -595,6 +645,7 @@ static uint16_t hv_hcall_post_message(struct vm *vm, uint64_t param, bool fast)
 {
 	struct hv_vm *hv = vm->hv;
 	struct hv_post_message_input in;
+	struct hv_message m = { 0 };
 	const struct hv_kernel_conn *c;
 	hv_kernel_msg_fn fn = NULL;
 	void *opaque = NULL;
@@ -616,7 +667,10 @@ static uint16_t hv_hcall_post_message(struct vm *vm, uint64_t param, bool fast)
 	pthread_mutex_unlock(&hv->lock);
 	if (!fn)
 		return HV_STATUS_INVALID_CONNECTION_ID;
-	return fn(opaque, in.message_type, in.payload, in.payload_size);
+	m.type = in.message_type;
+	m.payload_size = (uint8_t)in.payload_size;
+	memcpy(m.payload, in.payload, sizeof(m.payload));
+	return fn(opaque, &m);
 }
 
 /* QEMU's hyperv_hcall_signal_event: reaches user space only for connections KVM does not know
@@ -625,6 +679,8 @@ static uint16_t hv_hcall_signal_event(struct vm *vm, uint64_t param, bool fast)
 {
 	struct hv_vm *hv = vm->hv;
 	const struct hv_kernel_conn *c;
+	hv_evt_conn_fn evt = NULL;
+	void *opaque = NULL;
 	int fd = -1;
 
 	if (!fast) {
@@ -640,9 +696,14 @@ static uint16_t hv_hcall_signal_event(struct vm *vm, uint64_t param, bool fast)
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
 	pthread_mutex_lock(&hv->lock);
 	c = hv_conn_find(hv->kernel, (uint32_t)param);
-	if (c)
+	if (c && !c->fn) {
 		fd = c->event_fd;
+		evt = c->evt;
+		opaque = c->opaque;
+	}
 	pthread_mutex_unlock(&hv->lock);
+	if (evt)
+		return evt(opaque, (uint32_t)param);
 	if (fd < 0)
 		return HV_STATUS_INVALID_CONNECTION_ID;
 	hv_fd_kick(fd);
@@ -723,6 +784,141 @@ enum exit_action hv_kernel_exit(struct vcpu *v, struct kvm_run *run)
 	return EXIT_ACT_CONTINUE;
 }
 
+/* ---- hyperv-testdev (hv_testdev.c; the userspace backend's adapter is in hv_user.c) ---- */
+
+static int ktd_route_add(void *opaque, uint32_t vp, unsigned sint)
+{
+	int r = hv_kernel_sint_route_add(opaque, vp, sint);
+
+	return r < 0 ? r : 0;
+}
+
+static int ktd_route(struct vm *vm, uint32_t vp, unsigned sint)
+{
+	return hv_kernel_sint_route_add(vm, vp, sint); /* the existing route's id */
+}
+
+static int ktd_raise(void *opaque, uint32_t vp, unsigned sint)
+{
+	int route = ktd_route(opaque, vp, sint);
+
+	return route < 0 ? route : hv_kernel_sint_raise(opaque, route);
+}
+
+static int ktd_post(void *opaque, uint32_t vp, unsigned sint, const struct hv_message *m)
+{
+	int route = ktd_route(opaque, vp, sint);
+
+	return route < 0 ? route : hv_kernel_post_msg(opaque, route, m);
+}
+
+static int ktd_set_event(void *opaque, uint32_t vp, unsigned sint, unsigned flag)
+{
+	int route = ktd_route(opaque, vp, sint);
+
+	return route < 0 ? route : hv_kernel_set_event_flag(opaque, route, flag);
+}
+
+static int ktd_conn_add(void *opaque, uint32_t conn_id, hv_msg_conn_fn msg, hv_evt_conn_fn evt,
+			void *conn)
+{
+	if (!conn_id)
+		return -EINVAL; /* as the userspace table: id 0 is never registered */
+	return msg ? hv_kernel_add_msg_conn(opaque, conn_id, msg, conn) :
+		     hv_kernel_add_event_handler(opaque, conn_id, evt, conn);
+}
+
+static int ktd_conn_del(void *opaque, uint32_t conn_id, bool is_msg)
+{
+	return hv_kernel_del_conn(opaque, conn_id, is_msg);
+}
+
+static const struct hv_testdev_ops hv_kernel_testdev_ops = {
+	.route_add = ktd_route_add,
+	.raise = ktd_raise,
+	.post = ktd_post,
+	.set_event = ktd_set_event,
+	.conn_add = ktd_conn_add,
+	.conn_del = ktd_conn_del,
+};
+
+/* The device's tables under testdev_lock; the backend calls take hv_vm.lock inside it. */
+static void hv_kernel_testdev_io(void *opaque, struct vcpu *v, uint64_t offset, void *data,
+				 unsigned len, bool is_write)
+{
+	struct hv_kernel *k = opaque;
+	uint32_t val;
+	int r;
+
+	(void)v;
+	if (!is_write) {
+		bus_data_put(data, len, ~0ull);
+		return;
+	}
+	if (offset != 0 || len != 4)
+		return; /* QEMU: 4-byte accesses only */
+	val = (uint32_t)bus_data_get(data, len);
+	pthread_mutex_lock(&k->testdev_lock);
+	r = hv_testdev_write(k->testdev, val);
+	pthread_mutex_unlock(&k->testdev_lock);
+	if (r)
+		pr_debug("hyperv-testdev: write 0x%08x: %s", val, strerror(-r));
+}
+
+int hv_kernel_testdev_install(struct vm *vm)
+{
+	struct hv_vm *hv = vm->hv;
+	struct hv_kernel *k = hv_kernel_of(vm);
+	int r;
+
+	if (!k || !hv_on(hv, HV_FEAT_SYNIC)) {
+		pr_err("-device hyperv-testdev: needs hv-synic (add -cpu ...,hv-vpindex,hv-synic)");
+		return -EINVAL;
+	}
+	k->testdev = calloc(1, sizeof(*k->testdev));
+	if (!k->testdev)
+		return -ENOMEM;
+	pthread_mutex_init(&k->testdev_lock, NULL);
+	hv_testdev_init(k->testdev, &hv_kernel_testdev_ops, vm);
+	r = bus_register(&vm->pio, HV_TESTDEV_PORT, HV_TESTDEV_PORT_LEN, hv_kernel_testdev_io, k,
+			 "hyperv-testdev");
+	if (r)
+		pr_err("-device hyperv-testdev: port 0x%x: %s", HV_TESTDEV_PORT, strerror(-r));
+	return r;
+}
+
+/* ---- crash ---- */
+
+void hv_kernel_crash(struct vcpu *v)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[5];
+	} m;
+	uint64_t p[5];
+	int r;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr.nmsrs = 5;
+	for (unsigned i = 0; i < 5; i++)
+		m.e[i].index = HV_X64_MSR_CRASH_P0 + i;
+	r = kvm_get_msrs(v->fd, &m.hdr);
+	if (r != 5) {
+		pr_err("guest crash (Hyper-V CRASH_CTL on vCPU %u); reading CRASH_P0-P4: %s",
+		       v->index, r < 0 ? strerror(-r) : "KVM refused");
+		vm_request(v->vm, VM_REQ_PANIC, EXIT_GUEST_CRASH);
+		return;
+	}
+	for (unsigned i = 0; i < 5; i++)
+		p[i] = m.e[i].data;
+	/* The userspace backend's line (hv_user.c), so both backends read the same. */
+	pr_err("guest crash (Hyper-V CRASH_CTL on vCPU %u): P0 0x%llx P1 0x%llx P2 0x%llx "
+	       "P3 0x%llx P4 0x%llx", v->index, (unsigned long long)p[0],
+	       (unsigned long long)p[1], (unsigned long long)p[2], (unsigned long long)p[3],
+	       (unsigned long long)p[4]);
+	vm_report_hv_crash(v->vm, p);
+}
+
 /* ---- install ---- */
 
 int hv_kernel_install(struct vm *vm)
@@ -740,6 +936,9 @@ int hv_kernel_install(struct vm *vm)
 	vm->hooks.vcpu_destroy = hv_kernel_vcpu_destroy;
 	vm->hooks.reset = hv_kernel_reset;
 	vm->hooks.hyperv = hv_kernel_exit;
+	vm->hooks.vcpu_pre_run = hv_kernel_pre_run;
+	if (hv_on(hv, HV_FEAT_CRASH))
+		vm->hooks.crash = hv_kernel_crash;
 	return 0;
 }
 
@@ -753,6 +952,10 @@ void hv_kernel_destroy(struct vm *vm)
 	for (unsigned i = 0; i < k->nroutes; i++) {
 		close(k->routes[i].irqfd);
 		close(k->routes[i].ackfd);
+	}
+	if (k->testdev) {
+		free(k->testdev);
+		pthread_mutex_destroy(&k->testdev_lock);
 	}
 	free(k);
 	hv->kernel = NULL;

@@ -15,14 +15,17 @@
 #ifndef ENLIGHT_HV_KERNEL_H
 #define ENLIGHT_HV_KERNEL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "hyperv/hv_features.h"
 #include "hyperv/hv_proto.h"
+#include "hyperv/hv_synic.h"
 
 struct vm;
 struct vcpu;
+struct hv_testdev;
 struct kvm_run;
 
 /* Per vCPU (vcpu->hv): the SynIC registers KVM reported through KVM_EXIT_HYPERV_SYNIC. */
@@ -32,21 +35,9 @@ struct hv_kernel_vp {
 	bool syndbg_warned;
 };
 
-/* One message slot of the SIMP page (TLFS "Inter-Partition Communication", HV_MESSAGE):
- * the same layout as HvPostMessage's input after its 8-byte connection header. */
-struct hv_kernel_msg {
-	uint32_t type;
-	uint8_t payload_size;
-	uint8_t flags; /* HV_MESSAGE_FLAG_PENDING */
-	uint16_t reserved;
-	uint64_t sender; /* origination id / port */
-	uint8_t payload[HV_MESSAGE_PAYLOAD_SIZE];
-};
-_Static_assert(sizeof(struct hv_kernel_msg) == HV_MESSAGE_SIZE, "TLFS HV_MESSAGE is 256 bytes");
-
-/* HvPostMessage handler for one connection id: returns an HV_STATUS. */
-typedef uint16_t (*hv_kernel_msg_fn)(void *opaque, uint32_t type, const uint8_t *payload,
-				     uint32_t size);
+/* HvPostMessage handler for one connection id (the guest's type, size and payload in m):
+ * returns an HV_STATUS. The same type as the userspace backend's (hv_synic.h). */
+typedef hv_msg_conn_fn hv_kernel_msg_fn;
 
 #define HV_KERNEL_MAX_ROUTES 64
 #define HV_KERNEL_MAX_CONNS 64
@@ -57,12 +48,15 @@ struct hv_kernel_route {
 	int gsi;   /* -1 until applied to the current KVM VM */
 	int irqfd; /* eventfd: writing 1 raises the SINT */
 	int ackfd; /* resamplefd: KVM signals it when the guest acks the SINT (EOM) */
+	bool staged; /* msg waits for the busy slot (QEMU's staged message) */
+	struct hv_message msg;
 };
 
 struct hv_kernel_conn {
 	uint32_t id;      /* connection id (24 bits) */
 	int event_fd;     /* >= 0: HvSignalEvent connection, set on each signal */
 	hv_kernel_msg_fn fn; /* HvPostMessage connection */
+	hv_evt_conn_fn evt;  /* HvSignalEvent connection answered in the vCPU thread */
 	void *opaque;
 };
 
@@ -74,7 +68,10 @@ struct hv_kernel {
 	struct hv_kernel_conn conns[HV_KERNEL_MAX_CONNS];
 	unsigned nconns;
 	unsigned nvcpus_ready; /* vCPUs through vcpu_init since the last (re)build */
+	unsigned nstaged;      /* routes with a staged message (atomic test before KVM_RUN) */
 	bool eventfd_warned;
+	struct hv_testdev *testdev; /* -device hyperv-testdev, else NULL */
+	pthread_mutex_t testdev_lock;
 };
 
 /* KVM_GET_SUPPORTED_HV_CPUID as QEMU gets it: the system ioctl (KVM_CAP_SYS_HYPERV_CPUID),
@@ -97,22 +94,37 @@ enum exit_action hv_kernel_exit(struct vcpu *v, struct kvm_run *run);
  * else HvSignalEvent exits and enlight sets fd. */
 int hv_kernel_add_msg_conn(struct vm *vm, uint32_t conn_id, hv_kernel_msg_fn fn, void *opaque);
 int hv_kernel_add_event_conn(struct vm *vm, uint32_t conn_id, int fd);
+/* An event connection KVM does not know: HvSignalEvent exits to enlight (KVM answers
+ * INVALID_PORT_ID for unknown ids itself and forwards the call) and fn runs in the vCPU
+ * thread, without hv_vm.lock held. */
+int hv_kernel_add_event_handler(struct vm *vm, uint32_t conn_id, hv_evt_conn_fn fn,
+				void *opaque);
+/* Remove a message (is_msg) or event connection; an eventfd one is deassigned in KVM.
+ * 0 or -ENOENT. */
+int hv_kernel_del_conn(struct vm *vm, uint32_t conn_id, bool is_msg);
 
 /* SINT routes (host -> guest): a route id >= 0 or -errno. Applied to KVM (HV_SINT GSI route,
- * KVM_IRQFD with a resamplefd) once every vCPU's SynIC is on, and again after each reset. */
+ * KVM_IRQFD with a resamplefd) once every vCPU's SynIC is on, and again after each reset.
+ * One route per (vp_index, sint): adding it again returns the same id. */
 int hv_kernel_sint_route_add(struct vm *vm, uint32_t vp_index, unsigned sint);
 int hv_kernel_sint_raise(struct vm *vm, int route);
-/* Put msg into the route's SIMP slot and raise the SINT: 0; -EAGAIN when the slot is busy
- * (MessagePending set, the guest's EOM fires the route's ackfd); -ENXIO when the SynIC or the
- * message page is off; -EINVAL for a bad route or payload size. */
-int hv_kernel_post_msg(struct vm *vm, int route, const struct hv_kernel_msg *msg);
+/* Put msg into the route's SIMP slot and raise the SINT: 0; HV_KERNEL_QUEUED when the slot
+ * is busy (MessagePending set; msg is staged and delivered, SINT raised, at the first exit
+ * of any vCPU that finds the slot free, as QEMU's staged message after the guest's EOM);
+ * -EAGAIN when a message is staged already; -ENXIO when the SynIC or the message page is
+ * off; -EINVAL for a bad route, type 0 or payload size. */
+#define HV_KERNEL_QUEUED 1
+int hv_kernel_post_msg(struct vm *vm, int route, const struct hv_message *msg);
 /* Set event flag `flag` in the route's SIEFP slot; raise the SINT when it was clear. */
 int hv_kernel_set_event_flag(struct vm *vm, int route, unsigned flag);
 
-/* Pure slot logic (TLFS "Inter-Partition Communication", message and event-flag pages); to be
- * shared with hyperv/hv_synic.c. msg_slot_post: 0 copied (type written last), -EAGAIN busy
- * (pending flag set). event_flag_set: 1 newly set, 0 already set, -EINVAL bad flag. */
-int hv_kernel_msg_slot_post(uint8_t *slot, const struct hv_kernel_msg *msg);
-int hv_kernel_event_flag_set(uint8_t *sint_flags, unsigned flag);
+/* -device hyperv-testdev on the kernel backend (hv_testdev.h, port 0x3000): routes through
+ * hv_kernel_sint_route_add, message connections echo through hv_kernel_post_msg, event
+ * connections through hv_kernel_add_event_handler. Needs hv-synic. */
+int hv_kernel_testdev_install(struct vm *vm);
+
+/* KVM_SYSTEM_EVENT_CRASH (vm_hooks.crash): read CRASH_P0..P4 from the vCPU (KVM keeps them)
+ * and report them (vm_report_hv_crash: the line, GUEST_PANICKED, status 5). */
+void hv_kernel_crash(struct vcpu *v);
 
 #endif

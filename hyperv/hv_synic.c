@@ -36,18 +36,10 @@ static uint8_t *synic_page(const struct guest_mem *gm, uint64_t msr)
 	return gm_ptr_rw(gm, msr & HV_GPFN_MASK, HV_PAGE_SIZE);
 }
 
-int hv_synic_try_deliver(const struct hv_msr_vp *vp, const struct guest_mem *gm, unsigned sint,
-			 const struct hv_message *m, bool no_retry, const struct hv_irq_ops *irq)
+int hv_synic_slot_post(struct hv_message *slot, const struct hv_message *m, bool no_retry)
 {
-	uint8_t *page;
-	struct hv_message *slot;
-
-	if (sint >= HV_SINT_COUNT || m->type == HVMSG_NONE)
+	if (m->type == HVMSG_NONE || m->payload_size > HV_MESSAGE_PAYLOAD_SIZE)
 		return -EINVAL;
-	page = synic_page(gm, vp->simp);
-	if (!page)
-		return -ENXIO;
-	slot = (struct hv_message *)(page + sint * HV_MESSAGE_SIZE);
 	if (__atomic_load_n(&slot->type, __ATOMIC_ACQUIRE) != HVMSG_NONE) {
 		if (no_retry)
 			return -EBUSY;
@@ -61,7 +53,34 @@ int hv_synic_try_deliver(const struct hv_msr_vp *vp, const struct guest_mem *gm,
 	/* Everything but the type, then the type: the guest polls the type. */
 	memcpy((uint8_t *)slot + sizeof(slot->type), (const uint8_t *)m + sizeof(m->type),
 	       HV_MESSAGE_SIZE - sizeof(m->type));
+	slot->flags = 0;
 	__atomic_store_n(&slot->type, m->type, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int hv_synic_flag_set(uint8_t *sint_flags, unsigned flag)
+{
+	uint64_t *word = (uint64_t *)sint_flags + flag / 64, bit = 1ull << (flag % 64);
+
+	if (flag >= HV_EVENT_FLAGS_COUNT)
+		return -EINVAL;
+	return !(__atomic_fetch_or(word, bit, __ATOMIC_SEQ_CST) & bit);
+}
+
+int hv_synic_try_deliver(const struct hv_msr_vp *vp, const struct guest_mem *gm, unsigned sint,
+			 const struct hv_message *m, bool no_retry, const struct hv_irq_ops *irq)
+{
+	uint8_t *page;
+	int r;
+
+	if (sint >= HV_SINT_COUNT || m->type == HVMSG_NONE)
+		return -EINVAL;
+	page = synic_page(gm, vp->simp);
+	if (!page)
+		return -ENXIO;
+	r = hv_synic_slot_post((struct hv_message *)(page + sint * HV_MESSAGE_SIZE), m, no_retry);
+	if (r)
+		return r;
 	hv_synic_raise(vp, sint, irq); /* masked: the message waits for a polling guest */
 	return 0;
 }
@@ -127,7 +146,7 @@ int hv_synic_set_event(const struct hv_msr_vp *vp, const struct guest_mem *gm, u
 		       unsigned flag, const struct hv_irq_ops *irq)
 {
 	uint8_t *page;
-	uint64_t *word, bit, old;
+	int r;
 
 	if (sint >= HV_SINT_COUNT || flag >= HV_EVENT_FLAGS_COUNT)
 		return -EINVAL;
@@ -136,10 +155,8 @@ int hv_synic_set_event(const struct hv_msr_vp *vp, const struct guest_mem *gm, u
 	page = synic_page(gm, vp->siefp);
 	if (!page)
 		return -ENXIO;
-	word = (uint64_t *)(page + sint * HV_EVENT_FLAGS_BYTES) + flag / 64;
-	bit = 1ull << (flag % 64);
-	old = __atomic_fetch_or(word, bit, __ATOMIC_SEQ_CST);
-	if (old & bit)
+	r = hv_synic_flag_set(page + sint * HV_EVENT_FLAGS_BYTES, flag);
+	if (r <= 0)
 		return 1; /* the guest has not consumed the last signal: no second interrupt */
 	hv_synic_raise(vp, sint, irq);
 	return 0;

@@ -72,6 +72,13 @@ int hv_synic_post(const struct hv_msr_vp *vp, struct hv_synic_queue *q,
 		  const struct guest_mem *gm, unsigned sint, const struct hv_message *m,
 		  const struct hv_irq_ops *irq);
 
+/* The slot logic both backends share (TLFS "SynIC Message Buffer" / "SynIC Event Flags"),
+ * on a slot or SINT flag array the caller found in guest memory. slot_post: 0 copied (type
+ * written last), -EBUSY slot busy (MessagePending set unless no_retry), -EINVAL type 0 or
+ * payload over 240 bytes. flag_set: 1 newly set, 0 already set, -EINVAL bad flag. */
+int hv_synic_slot_post(struct hv_message *slot, const struct hv_message *m, bool no_retry);
+int hv_synic_flag_set(uint8_t *sint_flags, unsigned flag);
+
 /* One delivery attempt without queueing: 0 delivered, -EBUSY slot busy (MessagePending set
  * unless no_retry), -ENXIO, -EINVAL. */
 int hv_synic_try_deliver(const struct hv_msr_vp *vp, const struct guest_mem *gm, unsigned sint,

@@ -4,22 +4,33 @@
 #include <errno.h>
 #include <string.h>
 
-void hv_testdev_init(struct hv_testdev *d, const struct hv_testdev_ops *ops, void *opaque,
-		     struct hv_synic_conns *conns)
+void hv_testdev_init(struct hv_testdev *d, const struct hv_testdev_ops *ops, void *opaque)
 {
 	memset(d, 0, sizeof(*d));
 	d->ops = ops;
 	d->opaque = opaque;
-	d->conns = conns;
+}
+
+int hv_testdev_synic_conn_add(void *conns, uint32_t conn_id, hv_msg_conn_fn msg,
+			      hv_evt_conn_fn evt, void *conn)
+{
+	return msg ? hv_synic_add_msg_conn(conns, conn_id, msg, conn) :
+		     hv_synic_add_evt_conn(conns, conn_id, evt, conn);
+}
+
+int hv_testdev_synic_conn_del(void *conns, uint32_t conn_id, bool is_msg)
+{
+	return is_msg ? hv_synic_del_msg_conn(conns, conn_id) :
+			hv_synic_del_evt_conn(conns, conn_id);
 }
 
 void hv_testdev_reset(struct hv_testdev *d)
 {
 	for (unsigned i = 0; i < HV_TESTDEV_MAX; i++) {
 		if (d->msg[i].used)
-			hv_synic_del_msg_conn(d->conns, d->msg[i].conn_id);
+			d->ops->conn_del(d->opaque, d->msg[i].conn_id, true);
 		if (d->evt[i].used)
-			hv_synic_del_evt_conn(d->conns, d->evt[i].conn_id);
+			d->ops->conn_del(d->opaque, d->evt[i].conn_id, false);
 	}
 	memset(d->routes, 0, sizeof(d->routes));
 	memset(d->msg, 0, sizeof(d->msg));
@@ -46,6 +57,10 @@ static int route_create(struct hv_testdev *d, const struct hv_testdev_cmd *c)
 {
 	for (unsigned i = 0; i < HV_TESTDEV_MAX; i++) {
 		if (!d->routes[i].used) {
+			int r = d->ops->route_add ? d->ops->route_add(d->opaque, c->vp, c->sint) : 0;
+
+			if (r < 0)
+				return r;
 			d->routes[i] = (struct hv_testdev_route){ c->vp, c->sint, true };
 			return 0;
 		}
@@ -92,8 +107,8 @@ static int conn_create(struct hv_testdev *d, struct hv_testdev_conn *tab, bool i
 	if (!conn)
 		return -ENOSPC;
 	*conn = (struct hv_testdev_conn){ d, c->conn_id, c->vp, c->sint, true };
-	r = is_msg ? hv_synic_add_msg_conn(d->conns, c->conn_id, testdev_msg, conn) :
-		     hv_synic_add_evt_conn(d->conns, c->conn_id, testdev_evt, conn);
+	r = d->ops->conn_add(d->opaque, c->conn_id, is_msg ? testdev_msg : NULL,
+			     is_msg ? NULL : testdev_evt, conn);
 	if (r)
 		conn->used = false;
 	return r;
@@ -106,10 +121,7 @@ static int conn_destroy(struct hv_testdev *d, struct hv_testdev_conn *tab, bool 
 
 	if (!conn)
 		return -ENOENT;
-	if (is_msg)
-		hv_synic_del_msg_conn(d->conns, id);
-	else
-		hv_synic_del_evt_conn(d->conns, id);
+	d->ops->conn_del(d->opaque, id, is_msg);
 	conn->used = false;
 	return 0;
 }

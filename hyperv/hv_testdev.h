@@ -12,8 +12,9 @@
  *   7 event connection destroy (conn_id)
  * Other widths and commands are ignored. QEMU asserts on a bad command (unknown route,
  * duplicate connection); enlight ignores it and reports -errno to the caller. Pure: the
- * SynIC is reached through struct hv_testdev_ops; calls are serialised by the caller (the
- * partition lock), which also covers the connection handlers.
+ * backend's SynIC and connection table are reached through struct hv_testdev_ops (the
+ * userspace backend: hv_user.c; the in-kernel one: hv_kernel.c); calls are serialised by the
+ * caller.
  */
 #ifndef ENLIGHT_HV_TESTDEV_H
 #define ENLIGHT_HV_TESTDEV_H
@@ -41,13 +42,27 @@ struct hv_testdev_cmd {
 	uint8_t sint, vp, ctl, conn_id;
 };
 
-/* The partition's SynIC as the device sees it (the caller holds the partition lock). */
+/* The partition's SynIC and connection table as the device sees it (one backend each). */
 struct hv_testdev_ops {
+	/* A route (vp, sint) was created: optional (the userspace backend needs none). */
+	int (*route_add)(void *opaque, uint32_t vp, unsigned sint);
 	int (*raise)(void *opaque, uint32_t vp, unsigned sint);
-	/* hv_synic_post on VP vp: 0, HV_SYNIC_QUEUED or -errno */
+	/* Post m to VP vp's slot sint: 0 delivered, > 0 queued behind a busy slot, -EAGAIN no
+	 * room, else -errno */
 	int (*post)(void *opaque, uint32_t vp, unsigned sint, const struct hv_message *m);
 	int (*set_event)(void *opaque, uint32_t vp, unsigned sint, unsigned flag);
+	/* The partition's HvPostMessage / HvSignalEvent targets: exactly one of msg, evt is
+	 * set. 0, -EEXIST, -ENOSPC, -EINVAL; del: 0 or -ENOENT. */
+	int (*conn_add)(void *opaque, uint32_t conn_id, hv_msg_conn_fn msg, hv_evt_conn_fn evt,
+			void *conn);
+	int (*conn_del)(void *opaque, uint32_t conn_id, bool is_msg);
 };
+
+/* The userspace backend's table (hv_synic.h) behind conn_add/conn_del: opaque is a
+ * struct hv_synic_conns. */
+int hv_testdev_synic_conn_add(void *conns, uint32_t conn_id, hv_msg_conn_fn msg,
+			      hv_evt_conn_fn evt, void *conn);
+int hv_testdev_synic_conn_del(void *conns, uint32_t conn_id, bool is_msg);
 
 struct hv_testdev;
 
@@ -65,13 +80,11 @@ struct hv_testdev_route {
 struct hv_testdev {
 	const struct hv_testdev_ops *ops;
 	void *opaque;
-	struct hv_synic_conns *conns;	/* the partition's connection table */
 	struct hv_testdev_route routes[HV_TESTDEV_MAX];
 	struct hv_testdev_conn msg[HV_TESTDEV_MAX], evt[HV_TESTDEV_MAX];
 };
 
-void hv_testdev_init(struct hv_testdev *d, const struct hv_testdev_ops *ops, void *opaque,
-		     struct hv_synic_conns *conns);
+void hv_testdev_init(struct hv_testdev *d, const struct hv_testdev_ops *ops, void *opaque);
 /* Drop every route and connection (system reset, teardown). */
 void hv_testdev_reset(struct hv_testdev *d);
 void hv_testdev_decode(uint32_t val, struct hv_testdev_cmd *c);

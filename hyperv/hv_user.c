@@ -770,10 +770,27 @@ static int td_set_event(void *opaque, uint32_t vp, unsigned sint, unsigned flag)
 	return hv_synic_set_event(&u->vps[vp].msr, &u->vm->mem, sint, flag, &u->irq);
 }
 
+static int td_conn_add(void *opaque, uint32_t conn_id, hv_msg_conn_fn msg, hv_evt_conn_fn evt,
+		       void *conn)
+{
+	struct hv_user *u = opaque;
+
+	return hv_testdev_synic_conn_add(&u->conns, conn_id, msg, evt, conn);
+}
+
+static int td_conn_del(void *opaque, uint32_t conn_id, bool is_msg)
+{
+	struct hv_user *u = opaque;
+
+	return hv_testdev_synic_conn_del(&u->conns, conn_id, is_msg);
+}
+
 static const struct hv_testdev_ops hv_user_testdev_ops = {
 	.raise = td_raise,
 	.post = td_post,
 	.set_event = td_set_event,
+	.conn_add = td_conn_add,
+	.conn_del = td_conn_del,
 };
 
 static void hv_testdev_io(void *opaque, struct vcpu *v, uint64_t offset, void *data,
@@ -806,14 +823,13 @@ int hv_user_testdev_install(struct vm *vm)
 	int r;
 
 	if (!u || !(hv->cfg.features & HV_FEAT_BIT(HV_FEAT_SYNIC))) {
-		pr_err("-device hyperv-testdev: needs the userspace Hyper-V backend with hv-synic "
-		       "(add -cpu ...,hv-vpindex,hv-synic and -accel kvm,hv-backend=user)");
+		pr_err("-device hyperv-testdev: needs hv-synic (add -cpu ...,hv-vpindex,hv-synic)");
 		return -EINVAL;
 	}
 	u->testdev = calloc(1, sizeof(*u->testdev));
 	if (!u->testdev)
 		return -ENOMEM;
-	hv_testdev_init(u->testdev, &hv_user_testdev_ops, u, &u->conns);
+	hv_testdev_init(u->testdev, &hv_user_testdev_ops, u);
 	r = bus_register(&vm->pio, HV_TESTDEV_PORT, HV_TESTDEV_PORT_LEN, hv_testdev_io, hv,
 			 "hyperv-testdev");
 	if (r)

@@ -72,6 +72,15 @@ int hyperv_handle_properties(struct vm *vm)
 	return 0;
 }
 
+int hv_testdev_install(struct vm *vm)
+{
+	struct hv_vm *hv = vm->hv;
+
+	if (hv && hv->kernel)
+		return hv_kernel_testdev_install(vm);
+	return hv_user_testdev_install(vm);
+}
+
 void hyperv_destroy(struct vm *vm)
 {
 	struct hv_vm *hv = vm->hv;

@@ -41,5 +41,8 @@ void hv_user_destroy(struct vm *vm);
 /* -device hyperv-testdev: the QEMU test device at port 0x3000 (hv_testdev.h); needs the
  * userspace backend with hv-synic. 0 or -errno after one error line. */
 int hv_user_testdev_install(struct vm *vm);
+/* -device hyperv-testdev on whichever backend runs (hv_user_testdev_install or
+ * hv_kernel_testdev_install): 0 or -errno after one error line. */
+int hv_testdev_install(struct vm *vm);
 
 #endif

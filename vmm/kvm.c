@@ -179,6 +179,13 @@ int kvm_irqfd(int vm_fd, const struct kvm_irqfd *irqfd)
 	return kvm_sys_ioctl(vm_fd, KVM_IRQFD, (void *)(uintptr_t)irqfd);
 }
 
+int kvm_hyperv_eventfd(int vm_fd, uint32_t conn_id, int fd, uint32_t flags)
+{
+	struct kvm_hyperv_eventfd ev = { .conn_id = conn_id, .fd = fd, .flags = flags };
+
+	return kvm_sys_ioctl(vm_fd, KVM_HYPERV_EVENTFD, &ev);
+}
+
 int kvm_ioeventfd(int vm_fd, const struct kvm_ioeventfd *ioeventfd)
 {
 	return kvm_sys_ioctl(vm_fd, KVM_IOEVENTFD, (void *)(uintptr_t)ioeventfd);

@@ -72,6 +72,9 @@ int kvm_irq_line(int vm_fd, uint32_t gsi, int level);
 int kvm_signal_msi(int vm_fd, uint64_t address, uint32_t data);
 int kvm_irqfd(int vm_fd, const struct kvm_irqfd *irqfd);
 int kvm_ioeventfd(int vm_fd, const struct kvm_ioeventfd *ioeventfd);
+/* KVM_HYPERV_EVENTFD: HvSignalEvent on conn_id signals fd inside KVM (flags
+ * KVM_HYPERV_EVENTFD_DEASSIGN removes it). */
+int kvm_hyperv_eventfd(int vm_fd, uint32_t conn_id, int fd, uint32_t flags);
 int kvm_enable_cap(int fd, uint32_t cap, uint64_t arg0, uint64_t arg1);
 int kvm_register_coalesced_mmio(int vm_fd, uint64_t addr, uint32_t size, bool pio);
 int kvm_unregister_coalesced_mmio(int vm_fd, uint64_t addr, uint32_t size, bool pio);

@@ -258,7 +258,7 @@ int q35_devices_create(struct vm *vm)
 	}
 
 	if (cfg->hyperv_testdev) {
-		r = hv_user_testdev_install(vm); /* QEMU's hyperv-testdev at port 0x3000 */
+		r = hv_testdev_install(vm); /* QEMU's hyperv-testdev at port 0x3000 */
 		if (r)
 			return r;
 	}

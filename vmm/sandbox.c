@@ -37,6 +37,9 @@ static const char *const allowed_syscalls[] = {
 	/* QMP events (vmm/qmp.c) are sent from the vCPU that caused them, on the already
 	 * connected socket: sending only, no socket, connect or accept. */
 	"sendto", "sendmsg",
+	/* hv-backend=kernel: a SINT route the guest creates while it runs (hyperv-testdev)
+	 * gets its irqfd and resamplefd in the vCPU thread (hv_kernel_sint_route_add). */
+	"eventfd2",
 	/* glibc makes every thread run these when one calls setuid()/setgroups() (the setxid
 	 * broadcast), so -runas works after the device threads started; after the drop they
 	 * can only lower privileges, which sandbox_drop_privileges() checks. */
@@ -53,6 +56,7 @@ static const unsigned long allowed_ioctls[] = {
 	KVM_GET_TSC_KHZ, KVM_SET_GUEST_DEBUG, KVM_IRQ_LINE, KVM_SIGNAL_MSI, KVM_INTERRUPT,
 	KVM_GET_DIRTY_LOG, KVM_RESET_DIRTY_RINGS, KVM_SET_GSI_ROUTING,
 	KVM_IRQFD, KVM_IOEVENTFD, TCGETS,
+	KVM_HYPERV_EVENTFD, /* hv-backend=kernel: event connections re-applied after a reset */
 };
 
 /* The SIGSYS handler has no argument to find the names through: the one process-wide

@@ -152,7 +152,10 @@ static enum exit_action exit_system_event(struct vcpu *v, struct kvm_run *run)
 		vm_request(v->vm, VM_REQ_RESET, 0);
 		break;
 	case KVM_SYSTEM_EVENT_CRASH:
-		vm_request(v->vm, VM_REQ_PANIC, EXIT_GUEST_CRASH);
+		if (v->vm->hooks.crash)
+			v->vm->hooks.crash(v);
+		else
+			vm_request(v->vm, VM_REQ_PANIC, EXIT_GUEST_CRASH);
 		break;
 	default:
 		pr_warn("vCPU %u: unknown system event %u ignored", v->index,

@@ -43,6 +43,9 @@ struct vm_hooks {
 	enum exit_action (*msr)(struct vcpu *v, struct kvm_run *run);    /* X86_RDMSR/WRMSR */
 	enum exit_action (*hyperv)(struct vcpu *v, struct kvm_run *run); /* KVM_EXIT_HYPERV */
 	enum exit_action (*debug)(struct vcpu *v, struct kvm_run *run);  /* KVM_EXIT_DEBUG */
+	/* KVM_SYSTEM_EVENT_CRASH (KVM's hv-crash): report it with the crash parameters, e.g.
+	 * through vm_report_hv_crash; without the hook a plain VM_REQ_PANIC. */
+	void (*crash)(struct vcpu *v);
 };
 
 /* Machine events for observers (QMP): emitted by vm_state.c from the thread that caused

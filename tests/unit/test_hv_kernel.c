@@ -15,6 +15,7 @@
 
 #include "fake_kvm.h"
 #include "hyperv/hv_kernel.h"
+#include "hyperv/hv_testdev.h"
 #include "hyperv/hyperv.h"
 #include "vmm/log.h"
 #include "vmm/vm.h"
@@ -51,6 +52,7 @@ struct script {
 	unsigned nevfds;
 	unsigned msr_index_list[4];
 	unsigned n_msr_index_list;
+	bool crash_refused;           /* KVM_GET_MSRS of CRASH_P0 answers 0 entries */
 };
 
 static int answer(void *opaque, int fd, unsigned long req, void *arg)
@@ -129,7 +131,13 @@ static int answer(void *opaque, int fd, unsigned long req, void *arg)
 			m->entries[0].data = s->kernel_vp_index[fd - VCPU_FD0];
 			return 1;
 		}
-		return 0;
+		/* CRASH_P0..P4 of vCPU fd: 0xc0ffee00 + n, vCPU index in bits 8-11 */
+		for (unsigned i = 0; i < m->nmsrs; i++) {
+			if (m->entries[i].index != HV_X64_MSR_CRASH_P0 + i || s->crash_refused)
+				return (int)i;
+			m->entries[i].data = 0xc0ffee00 + i + ((uint64_t)(fd - VCPU_FD0) << 8);
+		}
+		return (int)m->nmsrs;
 	}
 	case KVM_SET_GSI_ROUTING: {
 		const struct kvm_irq_routing *rt = arg;
@@ -566,11 +574,11 @@ static uint16_t got_type;
 static uint32_t got_size;
 static uint8_t got_payload[HV_MESSAGE_PAYLOAD_SIZE];
 
-static uint16_t msg_handler(void *opaque, uint32_t type, const uint8_t *payload, uint32_t size)
+static uint16_t msg_handler(void *opaque, const struct hv_message *m)
 {
-	got_type = (uint16_t)type;
-	got_size = size;
-	memcpy(got_payload, payload, size);
+	got_type = (uint16_t)m->type;
+	got_size = m->payload_size;
+	memcpy(got_payload, m->payload, m->payload_size);
 	return *(uint16_t *)opaque;
 }
 
@@ -678,8 +686,8 @@ static void test_synic_exit_then_post_and_flag(void **state)
 {
 	struct fixture *f = *state;
 	struct kvm_run run;
-	struct hv_kernel_msg msg = { .type = 0x42, .payload_size = 3, .payload = { 1, 2, 3 } };
-	const struct hv_kernel_msg *slot;
+	struct hv_message msg = { .type = 0x42, .payload_size = 3, .payload = { 1, 2, 3 } };
+	struct hv_message *slot;
 	uint64_t n = 0;
 	int route;
 
@@ -701,15 +709,34 @@ static void test_synic_exit_then_post_and_flag(void **state)
 	assert_int_equal(((struct hv_kernel_vp *)f->vcpus[1].hv)->simp, 0x5001);
 
 	assert_int_equal(hv_kernel_post_msg(&f->vm, route, &msg), 0);
-	slot = (const struct hv_kernel_msg *)(f->ram + 0x5000 + 2 * HV_MESSAGE_SIZE);
+	slot = (struct hv_message *)(f->ram + 0x5000 + 2 * HV_MESSAGE_SIZE);
 	assert_int_equal(slot->type, 0x42);
 	assert_int_equal(slot->payload_size, 3);
 	assert_int_equal(slot->payload[2], 3);
 	assert_int_equal(read(f->hv.kernel->routes[0].irqfd, &n, sizeof(n)), sizeof(n));
-	/* busy slot: pending flag, no second kick */
-	assert_int_equal(hv_kernel_post_msg(&f->vm, route, &msg), -EAGAIN);
+	/* busy slot: pending flag, staged, no second kick; a second one finds no room */
+	msg.payload[0] = 9;
+	assert_int_equal(hv_kernel_post_msg(&f->vm, route, &msg), HV_KERNEL_QUEUED);
 	assert_int_equal(slot->flags & HV_MESSAGE_FLAG_PENDING, HV_MESSAGE_FLAG_PENDING);
 	assert_int_equal(read(f->hv.kernel->routes[0].irqfd, &n, sizeof(n)), -1);
+	assert_int_equal(hv_kernel_post_msg(&f->vm, route, &msg), -EAGAIN);
+	/* still busy at the next exit: stays staged */
+	f->vm.hooks.vcpu_pre_run(&f->vcpus[0]);
+	assert_int_equal(slot->payload[0], 1);
+	assert_int_equal(read(f->hv.kernel->routes[0].irqfd, &n, sizeof(n)), -1);
+	/* the guest frees the slot (type 0, then EOM): the next exit of any vCPU delivers */
+	slot->type = HVMSG_NONE;
+	f->vm.hooks.vcpu_pre_run(&f->vcpus[0]);
+	assert_int_equal(slot->type, 0x42);
+	assert_int_equal(slot->payload[0], 9);
+	assert_int_equal(slot->flags, 0);
+	assert_int_equal(read(f->hv.kernel->routes[0].irqfd, &n, sizeof(n)), sizeof(n));
+	assert_int_equal(f->hv.kernel->nstaged, 0);
+	/* a reset drops a staged message */
+	assert_int_equal(hv_kernel_post_msg(&f->vm, route, &msg), HV_KERNEL_QUEUED);
+	f->vm.hooks.reset(&f->vm);
+	assert_int_equal(f->hv.kernel->nstaged, 0);
+	assert_false(f->hv.kernel->routes[0].staged);
 
 	assert_int_equal(hv_kernel_set_event_flag(&f->vm, route, 9), 0);
 	assert_int_equal(f->ram[0x6000 + 2 * HV_EVENT_FLAGS_BYTES + 1], 0x02);
@@ -741,22 +768,150 @@ static void test_syndbg_and_unknown_exit_types(void **state)
 	assert_non_null(strstr(log_last(), "unknown type 77"));
 }
 
+static void testdev_cmd(struct fixture *f, uint8_t conn, uint8_t ctl, uint8_t vp, uint8_t sint)
+{
+	uint32_t val = (uint32_t)conn << 24 | (uint32_t)ctl << 16 | (uint32_t)vp << 8 | sint;
+
+	assert_true(bus_access(&f->vm.pio, &f->vcpus[0], HV_TESTDEV_PORT, &val, 4, true));
+}
+
+/* -device hyperv-testdev on this backend: routes become HV_SINT routes fired by irqfd, a
+ * message connection echoes HvPostMessage into (vp, sint), an event connection answers
+ * HvSignalEvent in the vCPU thread by setting flag <connection id>. */
+static void test_testdev(void **state)
+{
+	struct fixture *f = *state;
+	struct hv_message *slot = (struct hv_message *)(f->ram + 0x5000 + 3 * HV_MESSAGE_SIZE);
+	struct kvm_run run;
+	uint64_t n = 0;
+
+	bus_init(&f->vm.pio, "pio");
+	assert_int_equal(hv_kernel_install(&f->vm), 0);
+	assert_int_equal(hv_kernel_testdev_install(&f->vm), 0);
+	assert_int_equal(build(f), 0);
+	testdev_cmd(f, 0, HV_TESTDEV_SINT_ROUTE_CREATE, 1, 3);
+	assert_int_equal(f->hv.kernel->nroutes, 1);
+	assert_int_equal(f->s.routes[f->s.nroutes - 1].type, KVM_IRQ_ROUTING_HV_SINT);
+	assert_int_equal(f->s.routes[f->s.nroutes - 1].u.hv_sint.vcpu, 1);
+	assert_int_equal(f->s.routes[f->s.nroutes - 1].u.hv_sint.sint, 3);
+	testdev_cmd(f, 0, HV_TESTDEV_SINT_ROUTE_SET_SINT, 1, 3);
+	assert_int_equal(read(f->hv.kernel->routes[0].irqfd, &n, sizeof(n)), sizeof(n));
+	/* destroyed and created again: the same KVM route */
+	testdev_cmd(f, 0, HV_TESTDEV_SINT_ROUTE_DESTROY, 1, 3);
+	testdev_cmd(f, 0, HV_TESTDEV_SINT_ROUTE_SET_SINT, 1, 3);
+	assert_int_equal(read(f->hv.kernel->routes[0].irqfd, &n, sizeof(n)), -1);
+	testdev_cmd(f, 0, HV_TESTDEV_SINT_ROUTE_CREATE, 1, 3);
+	assert_int_equal(f->hv.kernel->nroutes, 1);
+
+	/* the guest's SynIC pages (KVM_EXIT_HYPERV_SYNIC) */
+	memset(&run, 0, sizeof(run));
+	run.exit_reason = KVM_EXIT_HYPERV;
+	run.hyperv.type = KVM_EXIT_HYPERV_SYNIC;
+	run.hyperv.u.synic.control = HV_SCONTROL_ENABLE;
+	run.hyperv.u.synic.msg_page = 0x5000 | HV_SIMP_ENABLE;
+	run.hyperv.u.synic.evt_page = 0x6000 | HV_SIEFP_ENABLE;
+	hv_kernel_exit(&f->vcpus[1], &run);
+
+	testdev_cmd(f, 0x21, HV_TESTDEV_MSG_CONN_CREATE, 1, 3);
+	put_post_message(f, 0x2000, 0x21, 0x77, 8);
+	run = hcall(HVCALL_POST_MESSAGE, 0x2000);
+	hv_kernel_exit(&f->vcpus[1], &run);
+	assert_int_equal(run.hyperv.u.hcall.result, HV_STATUS_SUCCESS);
+	assert_int_equal(slot->type, 0x77);
+	assert_int_equal(slot->payload_size, 8);
+	assert_int_equal(slot->payload[7], 0x5a);
+	testdev_cmd(f, 0x21, HV_TESTDEV_MSG_CONN_DESTROY, 1, 3);
+	run = hcall(HVCALL_POST_MESSAGE, 0x2000);
+	hv_kernel_exit(&f->vcpus[1], &run);
+	assert_int_equal(run.hyperv.u.hcall.result, HV_STATUS_INVALID_CONNECTION_ID);
+
+	testdev_cmd(f, 0x22, HV_TESTDEV_EVT_CONN_CREATE, 1, 3);
+	assert_int_equal(f->s.nevfds, 0); /* answered here, not registered with KVM */
+	run = hcall(HVCALL_SIGNAL_EVENT | HV_HCALL_FAST, 0x22);
+	hv_kernel_exit(&f->vcpus[1], &run);
+	assert_int_equal(run.hyperv.u.hcall.result, HV_STATUS_SUCCESS);
+	assert_int_equal(f->ram[0x6000 + 3 * HV_EVENT_FLAGS_BYTES + 0x22 / 8], 1u << (0x22 % 8));
+	testdev_cmd(f, 0x22, HV_TESTDEV_EVT_CONN_DESTROY, 1, 3);
+	run = hcall(HVCALL_SIGNAL_EVENT | HV_HCALL_FAST, 0x22);
+	hv_kernel_exit(&f->vcpus[1], &run);
+	assert_int_equal(run.hyperv.u.hcall.result, HV_STATUS_INVALID_CONNECTION_ID);
+	bus_destroy(&f->vm.pio);
+}
+
+static struct vm_event crash_ev;
+
+static void crash_sink(void *opaque, const struct vm_event *ev)
+{
+	(void)opaque;
+	if (ev->type == VM_EV_PANIC)
+		crash_ev = *ev;
+}
+
+/* KVM_SYSTEM_EVENT_CRASH: the hook reads P0-P4 of the crashing vCPU and reports them. */
+static void test_crash_reads_p0_p4(void **state)
+{
+	struct fixture *f = *state;
+
+	f->hv.cfg.features |= HV_FEAT_BIT(HV_FEAT_CRASH);
+	assert_int_equal(hv_kernel_install(&f->vm), 0);
+	assert_ptr_equal(f->vm.hooks.crash, hv_kernel_crash);
+	memset(&crash_ev, 0, sizeof(crash_ev));
+	assert_int_equal(vm_event_subscribe(&f->vm, crash_sink, NULL), 0);
+	f->vm.hooks.crash(&f->vcpus[1]);
+	assert_int_equal(f->vm.exit_status, EXIT_GUEST_CRASH);
+	assert_true(crash_ev.has_hv_crash);
+	assert_int_equal(crash_ev.hv_crash[0], 0xc0ffef00ull);
+	assert_int_equal(crash_ev.hv_crash[4], 0xc0ffef04ull);
+	assert_non_null(strstr(log_last(), "vCPU 1): P0 0xc0ffef00 P1 0xc0ffef01 P2 0xc0ffef02 "
+				       "P3 0xc0ffef03 P4 0xc0ffef04"));
+}
+
+/* KVM refusing the read still stops the VM as a crash, without parameters. */
+static void test_crash_msrs_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	f->hv.cfg.features |= HV_FEAT_BIT(HV_FEAT_CRASH);
+	f->s.crash_refused = true;
+	assert_int_equal(hv_kernel_install(&f->vm), 0);
+	memset(&crash_ev, 0xff, sizeof(crash_ev));
+	assert_int_equal(vm_event_subscribe(&f->vm, crash_sink, NULL), 0);
+	f->vm.hooks.crash(&f->vcpus[0]);
+	assert_int_equal(f->vm.exit_status, EXIT_GUEST_CRASH);
+	assert_false(crash_ev.has_hv_crash);
+	assert_non_null(strstr(log_last(), "reading CRASH_P0-P4"));
+}
+
+/* Without hv-crash KVM raises no crash event: no hook. */
+static void test_crash_hook_only_with_hv_crash(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(hv_kernel_install(&f->vm), 0);
+	assert_null(f->vm.hooks.crash);
+}
+
 static void test_slot_helpers(void **state)
 {
-	uint8_t slot[HV_MESSAGE_SIZE] = { 0 }, flags[HV_EVENT_FLAGS_BYTES] = { 0 };
-	struct hv_kernel_msg m = { .type = 1, .payload_size = HV_MESSAGE_PAYLOAD_SIZE + 1 };
+	/* hv_synic.c's, which this backend shares: */
+	struct hv_message slot = { 0 };
+	uint64_t flags[HV_EVENT_FLAGS_BYTES / 8] = { 0 };
+	struct hv_message m = { .type = 1, .payload_size = HV_MESSAGE_PAYLOAD_SIZE + 1 };
 
 	(void)state;
-	assert_int_equal(hv_kernel_msg_slot_post(slot, &m), -EINVAL);
+	assert_int_equal(hv_synic_slot_post(&slot, &m, false), -EINVAL);
 	m.payload_size = HV_MESSAGE_PAYLOAD_SIZE;
 	m.payload[HV_MESSAGE_PAYLOAD_SIZE - 1] = 0xee;
-	assert_int_equal(hv_kernel_msg_slot_post(slot, &m), 0);
-	assert_int_equal(slot[HV_MESSAGE_SIZE - 1], 0xee);
-	assert_int_equal(hv_kernel_msg_slot_post(slot, &m), -EAGAIN);
-	assert_int_equal(hv_kernel_event_flag_set(flags, 2047), 1);
-	assert_int_equal(flags[255], 0x80);
-	assert_int_equal(hv_kernel_event_flag_set(flags, 2047), 0);
-	assert_int_equal(hv_kernel_event_flag_set(flags, 2048), -EINVAL);
+	assert_int_equal(hv_synic_slot_post(&slot, &m, false), 0);
+	assert_int_equal(slot.payload[HV_MESSAGE_PAYLOAD_SIZE - 1], 0xee);
+	assert_int_equal(hv_synic_slot_post(&slot, &m, true), -EBUSY);
+	assert_int_equal(slot.flags, 0);
+	assert_int_equal(hv_synic_slot_post(&slot, &m, false), -EBUSY);
+	assert_int_equal(slot.flags, HV_MESSAGE_FLAG_PENDING);
+	assert_int_equal(hv_synic_flag_set((uint8_t *)flags, 2047), 1);
+	assert_int_equal(((uint8_t *)flags)[255], 0x80);
+	assert_int_equal(hv_synic_flag_set((uint8_t *)flags, 2047), 0);
+	assert_int_equal(hv_synic_flag_set((uint8_t *)flags, 2048), -EINVAL);
 }
 
 int main(void)
@@ -784,6 +939,10 @@ int main(void)
 		T(test_synic_exit_then_post_and_flag),
 		T(test_syndbg_and_unknown_exit_types),
 		T(test_slot_helpers),
+		T(test_testdev),
+		T(test_crash_reads_p0_p4),
+		T(test_crash_msrs_refused),
+		T(test_crash_hook_only_with_hv_crash),
 #undef T
 	};
 

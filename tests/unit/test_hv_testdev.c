@@ -13,9 +13,9 @@
 struct fix {
 	struct hv_testdev dev;
 	struct hv_synic_conns conns;
-	unsigned nraise, npost, nevt;
+	unsigned nraise, npost, nevt, nroute_add;
 	uint32_t vp, sint, flag;
-	int post_ret;
+	int post_ret, route_ret;
 	struct hv_message posted;
 };
 
@@ -51,7 +51,38 @@ static int op_evt(void *o, uint32_t vp, unsigned sint, unsigned flag)
 	return 0;
 }
 
-static const struct hv_testdev_ops ops = { op_raise, op_post, op_evt };
+static int op_route_add(void *o, uint32_t vp, unsigned sint)
+{
+	struct fix *f = o;
+
+	f->nroute_add++;
+	f->vp = vp;
+	f->sint = sint;
+	return f->route_ret;
+}
+
+static int op_conn_add(void *o, uint32_t id, hv_msg_conn_fn msg, hv_evt_conn_fn evt, void *conn)
+{
+	struct fix *f = o;
+
+	return hv_testdev_synic_conn_add(&f->conns, id, msg, evt, conn);
+}
+
+static int op_conn_del(void *o, uint32_t id, bool is_msg)
+{
+	struct fix *f = o;
+
+	return hv_testdev_synic_conn_del(&f->conns, id, is_msg);
+}
+
+static const struct hv_testdev_ops ops = {
+	.route_add = op_route_add,
+	.raise = op_raise,
+	.post = op_post,
+	.set_event = op_evt,
+	.conn_add = op_conn_add,
+	.conn_del = op_conn_del,
+};
 
 static int setup(void **state)
 {
@@ -59,7 +90,7 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	hv_testdev_init(&f->dev, &ops, f, &f->conns);
+	hv_testdev_init(&f->dev, &ops, f);
 	*state = f;
 	return 0;
 }
@@ -114,6 +145,23 @@ static void test_routes(void **state)
 				 0);
 	assert_int_equal(hv_testdev_write(&f->dev, cmd(0, HV_TESTDEV_SINT_ROUTE_CREATE, 0, 2)),
 			 -ENOSPC);
+}
+
+/* The backend's route_add is asked first; its refusal leaves no route behind. */
+static void test_route_add_backend(void **state)
+{
+	struct fix *f = *state;
+
+	assert_int_equal(hv_testdev_write(&f->dev, cmd(0, HV_TESTDEV_SINT_ROUTE_CREATE, 1, 5)), 0);
+	assert_int_equal(f->nroute_add, 1);
+	assert_int_equal(f->vp, 1);
+	assert_int_equal(f->sint, 5);
+	f->route_ret = -ENOSPC;
+	assert_int_equal(hv_testdev_write(&f->dev, cmd(0, HV_TESTDEV_SINT_ROUTE_CREATE, 0, 6)),
+			 -ENOSPC);
+	assert_int_equal(hv_testdev_write(&f->dev, cmd(0, HV_TESTDEV_SINT_ROUTE_SET_SINT, 0, 6)),
+			 -ENOENT);
+	assert_int_equal(f->nraise, 0);
 }
 
 static void test_msg_conn_echo(void **state)
@@ -171,6 +219,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test_setup_teardown(test_routes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_route_add_backend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_msg_conn_echo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evt_conn, setup, teardown),
 	};

@@ -6,7 +6,7 @@
  *   - one-shot already expired when programmed: fires at once;
  *   - periodic: several messages one period apart; COUNT = 0 stops it;
  *   - auto-enable: writing COUNT with CONFIG.AutoEnable sets CONFIG.Enable;
- *   - SINT 0 on a message-mode timer: the enable bit does not stick;
+ *   - SINT 0 on an enabled message-mode timer disables it;
  *   - busy slot: expiry while the slot holds a message sets MessagePending, and the
  *     timer message follows the guest's EOM;
  *   - direct mode: the APIC vector from CONFIG arrives, no message is written.
@@ -174,14 +174,26 @@ static void test_auto_enable(void)
 	stop(0);
 }
 
+/* TLFS "Synthetic Timer Configuration Register": SINTx 0 on an enabled message-mode timer
+ * disables it. Whether an Enable|SINT 0 write to a timer that is off sticks is not the
+ * same question: enlight's userspace backend clears it, KVM 6.1 (stimer_set_config) clears
+ * Enable only when the timer was enabled before; that one is only reported. */
 static void test_sint0(void)
 {
-	uint64_t cfg = 0;
+	uint64_t cfg = ~0ull, off = 0;
 
+	wrmsr_safe(HV_MSR_STIMER_COUNT(0), ref_now() + 1000 * MS);
+	wrmsr_safe(HV_MSR_STIMER_CONFIG(0), HV_STIMER_ENABLE | HV_STIMER_SINT(SINT));
 	wrmsr_safe(HV_MSR_STIMER_CONFIG(0), HV_STIMER_ENABLE | HV_STIMER_SINT(0));
 	rdmsr_safe(HV_MSR_STIMER_CONFIG(0), &cfg);
-	ok(!(cfg & HV_STIMER_ENABLE), "SINT 0 on a message timer: enable does not stick # 0x%lx",
+	ok(!(cfg & HV_STIMER_ENABLE), "SINT 0 on an enabled message timer disables it # 0x%lx",
 	   cfg);
+	stop(0);
+	wrmsr_safe(HV_MSR_STIMER_CONFIG(0), HV_STIMER_ENABLE | HV_STIMER_SINT(0));
+	rdmsr_safe(HV_MSR_STIMER_CONFIG(0), &off);
+	diag("Enable|SINT 0 written to a disabled timer: enable %s # 0x%lx",
+	     (off & HV_STIMER_ENABLE) ? "kept (KVM's reading)" : "cleared (enlight's userspace backend)",
+	     off);
 	stop(0);
 }
 

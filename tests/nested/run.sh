@@ -96,6 +96,9 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
+# Loopback up: with no address at all the kernel has no local routing table and lets a socket
+# bind any address (inet_addr_type answers RTN_BROADCAST), so gdb-bad-address could not fail.
+ip link set lo up
 echo "NESTED-BOOTED uptime \$(cut -d' ' -f1 /proc/uptime)"
 for m in $MODS; do insmod /mods/\$m.ko* || echo "NESTED: insmod \$m failed"; done
 cd /enlight

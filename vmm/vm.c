@@ -256,27 +256,30 @@ static int vm_kvm_build(struct vm *vm)
 		r = vm->hooks.vm_setup(vm);
 	if (r)
 		return r;
-	vm->vcpus = calloc(vm->cfg->smp.cpus, sizeof(*vm->vcpus));
+	/* The array outlives resets (other threads may hold a pointer into it); its contents do
+	 * not. */
+	if (!vm->vcpus)
+		vm->vcpus = calloc(vm->cfg->smp.cpus, sizeof(*vm->vcpus));
 	if (!vm->vcpus)
 		return -ENOMEM;
-	for (unsigned i = 0; i < vm->cfg->smp.cpus; i++) {
+	pthread_mutex_lock(&vm->vcpus_lock);
+	for (unsigned i = 0; i < vm->cfg->smp.cpus && !r; i++) {
 		r = vcpu_create(vm, &vm->vcpus[i], i);
 		vm->nvcpus = i + 1;
-		if (r)
-			return r;
 	}
-	return 0;
+	pthread_mutex_unlock(&vm->vcpus_lock);
+	return r;
 }
 
 static void vm_kvm_teardown(struct vm *vm)
 {
 	if (vm->irqchip)
 		irqchip_kvm_teardown(vm->irqchip);
+	pthread_mutex_lock(&vm->vcpus_lock);
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		vcpu_destroy(&vm->vcpus[i]);
-	free(vm->vcpus);
-	vm->vcpus = NULL;
 	vm->nvcpus = 0;
+	pthread_mutex_unlock(&vm->vcpus_lock);
 	vm->coalesced_ring = NULL;
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
@@ -339,6 +342,14 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, const struct load_requ
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_cond_init(&vm->cond, NULL);
 	pthread_mutex_init(&vm->coalesced_lock, NULL);
+	{
+		pthread_mutexattr_t a;
+
+		pthread_mutexattr_init(&a);
+		pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+		pthread_mutex_init(&vm->vcpus_lock, &a);
+		pthread_mutexattr_destroy(&a);
+	}
 	vm->ctl = (struct vm_ctl){ vm_ctl_cb, vm };
 	vm->clock = (struct clock_src){ vm_clock_ns, NULL };
 	vm->start_ns = vm_clock_ns(NULL);
@@ -505,6 +516,9 @@ void vm_destroy(struct vm *vm)
 		close(vm->kvm_fd);
 	vm->kvm_fd = -1;
 	pthread_mutex_destroy(&vm->coalesced_lock);
+	free(vm->vcpus);
+	vm->vcpus = NULL;
+	pthread_mutex_destroy(&vm->vcpus_lock);
 	pthread_cond_destroy(&vm->cond);
 	pthread_mutex_destroy(&vm->lock);
 }

@@ -134,6 +134,10 @@ struct vm {
 	/* Coalesced MMIO/PIO ring (inside each kvm_run mapping at the page KVM names). */
 	struct kvm_coalesced_mmio_ring *coalesced_ring;
 	pthread_mutex_t coalesced_lock;
+	/* Held while a (re)build or teardown changes the vCPUs' fds and kvm_run mappings, and by
+	 * vm_kick_all, which other threads (QMP, gdb, signals) call at any time. Recursive: the
+	 * main thread may kick while it holds it. The vcpus array itself lives until vm_destroy. */
+	pthread_mutex_t vcpus_lock;
 	struct kvm_coalesced_mmio_zone coalesced_zones[8]; /* re-registered on reset */
 	unsigned ncoalesced;
 

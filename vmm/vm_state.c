@@ -10,6 +10,8 @@
 
 void vm_kick_all(struct vm *vm)
 {
+	/* A reset may be unmapping the kvm_run pages right now (vm.c holds vcpus_lock then). */
+	pthread_mutex_lock(&vm->vcpus_lock);
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 
@@ -18,6 +20,7 @@ void vm_kick_all(struct vm *vm)
 		if (v->thread_started && !pthread_equal(v->thread, pthread_self()))
 			pthread_kill(v->thread, VCPU_KICK_SIGNAL);
 	}
+	pthread_mutex_unlock(&vm->vcpus_lock);
 }
 
 int vm_event_subscribe(struct vm *vm, void (*fn)(void *opaque, const struct vm_event *ev),

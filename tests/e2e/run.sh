@@ -60,11 +60,51 @@ wrapper_skip_reason() {
 	done
 }
 
+# check_log LOG PATTERN...: appends to $why and clears $ok (the caller's locals) for every
+# pattern missing from LOG, and every '!pattern' present in it.
+check_log() {
+	local log=$1 pat
+	shift
+	for pat in "$@"; do
+		if [ "${pat:0:1}" = "!" ]; then
+			if grep -qE -- "${pat:1}" "$log"; then ok=0; why="$why; unexpected '${pat:1}'"; fi
+		elif ! grep -qE -- "$pat" "$log"; then
+			ok=0
+			why="$why; missing '$pat'"
+		fi
+	done
+}
+
+# verdict NAME OK WHY [LOG]: one TAP line, counted; an expected failure (cases/05-expect.sh)
+# is reported as XFAIL, and passing one is a failure. On failure the end of LOG is shown.
+verdict() {
+	local name=$1 ok=$2 why=${3:-} log=${4:-} xf
+	why=${why#; }
+	xf=$(xfail_reason "$name")
+	if [ -n "$xf" ]; then
+		if [ "$ok" = 1 ]; then
+			ok=0 why="passed, but expected to fail ($xf)"
+		else
+			pass=$((pass + 1))
+			echo "ok - $name # XFAIL $xf ($why)"
+			return
+		fi
+	fi
+	if [ "$ok" = 1 ]; then
+		pass=$((pass + 1))
+		echo "ok - $name"
+	else
+		fail=$((fail + 1))
+		echo "not ok - $name # $why"
+		[ -n "$log" ] && sed 's/^/    | /' "$log" | tail -25
+	fi
+}
+
 # check NAME WANT_STATUS(- = any) "enlight args" [grep patterns that must appear]... [!pattern that must not]
 check() {
 	local name=$1 want=$2 args=$3
 	shift 3
-	local log=$OUT/$name.log st ok=1 why="" xf
+	local log=$OUT/$name.log st ok=1 why=""
 	local extra=${ENLIGHT_EXTRA_ARGS:-}
 	[ "${args:0:1}" = "-" ] || extra="" # a tool (enlight cpuid|tsc ...) takes no VM options first
 	# shellcheck disable=SC2086
@@ -79,32 +119,8 @@ check() {
 		ok=0
 		why="exit status $st, want $want"
 	fi
-	for pat in "$@"; do
-		if [ "${pat:0:1}" = "!" ]; then
-			if grep -qE -- "${pat:1}" "$log"; then ok=0; why="$why; unexpected '${pat:1}'"; fi
-		elif ! grep -qE -- "$pat" "$log"; then
-			ok=0
-			why="$why; missing '$pat'"
-		fi
-	done
-	xf=$(xfail_reason "$name")
-	if [ -n "$xf" ]; then
-		if [ $ok = 1 ]; then
-			ok=0 why="passed, but expected to fail ($xf)"
-		else
-			pass=$((pass + 1))
-			echo "ok - $name # XFAIL $xf (${why#; })"
-			return
-		fi
-	fi
-	if [ $ok = 1 ]; then
-		pass=$((pass + 1))
-		echo "ok - $name"
-	else
-		fail=$((fail + 1))
-		echo "not ok - $name # ${why#; }"
-		sed 's/^/    | /' "$log" | tail -25
-	fi
+	check_log "$log" "$@"
+	verdict "$name" "$ok" "$why" "$log"
 }
 
 # TAP from the guest: every line "not ok" fails the case.

@@ -12,7 +12,7 @@ gdb_free_port() {
 # Runs enlight in the background and gdb against it (both under timeout); the patterns are
 # looked for in gdb's output followed by enlight's ('!' = must not appear).
 gdb_case() {
-	local name=$1 want=$2 port=$3 args=$4 cmds=$5 pid st ok=1 why="" line pat
+	local name=$1 want=$2 port=$3 args=$4 cmds=$5 pid st ok=1 why="" line
 	local -a ex=()
 	shift 5
 	while IFS= read -r line; do
@@ -31,22 +31,8 @@ gdb_case() {
 		ok=0
 		why="enlight exit status $st, want $want"
 	fi
-	for pat in "$@"; do
-		if [ "${pat:0:1}" = "!" ]; then
-			if grep -qE -- "${pat:1}" "$OUT/$name.log"; then ok=0; why="$why; unexpected '${pat:1}'"; fi
-		elif ! grep -qE -- "$pat" "$OUT/$name.log"; then
-			ok=0
-			why="$why; missing '$pat'"
-		fi
-	done
-	if [ $ok = 1 ]; then
-		pass=$((pass + 1))
-		echo "ok - $name"
-	else
-		fail=$((fail + 1))
-		echo "not ok - $name # ${why#; }"
-		sed 's/^/    | /' "$OUT/$name.log" | tail -30
-	fi
+	check_log "$OUT/$name.log" "$@"
+	verdict "$name" "$ok" "$why" "$OUT/$name.log"
 }
 
 if ! command -v gdb >/dev/null || [ ! -x /usr/bin/python3 ] || [ ! -f "$FW/obj/hello.elf64" ]; then

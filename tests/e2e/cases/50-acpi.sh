@@ -2,14 +2,8 @@
 # that walks the tables the way an OS does and leaves through them, -bios/-debugcon basics,
 # and a SeaBIOS boot (ENLIGHT_E2E_SEABIOS=0 skips it).
 
-# tally NAME OK WHY: one TAP line for checks that are not a single enlight run.
-tally() {
-	if [ "$2" = 1 ]; then
-		pass=$((pass + 1)); echo "ok - $1"
-	else
-		fail=$((fail + 1)); echo "not ok - $1 # $3"
-	fi
-}
+# tally NAME OK WHY: one TAP line for checks that are not a single enlight run (run.sh).
+tally() { verdict "$@"; }
 
 # Byte sum of a file modulo 256 (an ACPI table sums to 0).
 bytesum() {

@@ -104,7 +104,7 @@ verdict() {
 check() {
 	local name=$1 want=$2 args=$3
 	shift 3
-	local log=$OUT/$name.log st ok=1 why=""
+	local log=$OUT/$name.log st ok=1 why="" attempt
 	local extra=${ENLIGHT_EXTRA_ARGS:-}
 	[ "${args:0:1}" = "-" ] || extra="" # a tool (enlight cpuid|tsc ...) takes no VM options first
 	# shellcheck disable=SC2086
@@ -113,13 +113,20 @@ check() {
 		echo "ok - $name # SKIP under ENLIGHT_WRAPPER: $(wrapper_skip_reason "$name")"
 		return
 	fi
-	timeout 60 ${ENLIGHT_WRAPPER:-} "$ENLIGHT" $extra $args </dev/null >"$log" 2>&1
-	st=$?
-	if [ "$want" != "-" ] && [ "$st" != "$want" ]; then
-		ok=0
-		why="exit status $st, want $want"
-	fi
-	check_log "$log" "$@"
+	for attempt in 1 2; do
+		ok=1 why=""
+		timeout 60 ${ENLIGHT_WRAPPER:-} "$ENLIGHT" $extra $args </dev/null >"$log" 2>&1
+		st=$?
+		if [ "$want" != "-" ] && [ "$st" != "$want" ]; then
+			ok=0
+			why="exit status $st, want $want"
+		fi
+		check_log "$log" "$@"
+		# Only where the environment itself stalls (tests/nested sets it) and only for a case
+		# not expected to fail: one more run, and the verdict says it needed it.
+		[ $ok = 1 ] || [ "${E2E_RETRY_FAILED:-0}" != 1 ] || [ -n "$(xfail_reason "$name")" ] && break
+		[ $attempt = 1 ] && echo "# $name failed (${why#; }): running it once more (E2E_RETRY_FAILED)"
+	done
 	verdict "$name" "$ok" "$why" "$log"
 }
 

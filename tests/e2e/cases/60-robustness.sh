@@ -49,14 +49,7 @@ check_signal() {
 	case $extra in *-gdb*) ss -ltn 2>/dev/null | grep -q ":${extra##*:} " &&
 		why="$why; the gdb port ${extra##*:} is still listening" ;;
 	esac
-	if [ -z "$why" ]; then
-		pass=$((pass + 1))
-		echo "ok - $name"
-	else
-		fail=$((fail + 1))
-		echo "not ok - $name # ${why#; }"
-		sed 's/^/    | /' "$log" | tail -25
-	fi
+	verdict "$name" "$([ -z "$why" ] && echo 1 || echo 0)" "$why" "$log"
 }
 check_signal signal-term TERM ""
 check_signal signal-int INT "-smp 2"
@@ -86,13 +79,6 @@ check_signal_early() {
 	grep -q "enlight: SIGTERM before the guest started: exiting at once (status 6)" "$log" ||
 		why="$why; missing 'SIGTERM before the guest started'"
 	[ -e "$sock" ] && why="$why; socket file $sock left behind"
-	if [ -z "$why" ]; then
-		pass=$((pass + 1))
-		echo "ok - $name"
-	else
-		fail=$((fail + 1))
-		echo "not ok - $name # ${why#; }"
-		sed 's/^/    | /' "$log" | tail -25
-	fi
+	verdict "$name" "$([ -z "$why" ] && echo 1 || echo 0)" "$why" "$log"
 }
 check_signal_early

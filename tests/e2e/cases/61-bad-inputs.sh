@@ -13,22 +13,10 @@ bad() {
 	[ "$st" = "$want" ] || why="exit status $st, want $want"
 	[ "$(wc -l <"$log")" = 1 ] || why="$why; $(wc -l <"$log") lines, want 1"
 	grep -qF -- "enlight: " "$log" && grep -qF -- "$msg" "$log" || why="$why; missing '$msg'"
-	if [ -z "$why" ]; then
-		pass=$((pass + 1))
-		echo "ok - $name"
-	else
-		fail=$((fail + 1))
-		echo "not ok - $name # ${why#; }"
-		sed 's/^/    | /' "$log" | tail -10
-	fi
+	verdict "$name" "$([ -z "$why" ] && echo 1 || echo 0)" "$why" "$log"
 }
 bad_input_rows
 # The README section is the table of these rows.
-if bash tests/e2e/bad_inputs.sh --check README.md >"$OUT/bad-inputs-table.log" 2>&1; then
-	pass=$((pass + 1))
-	echo "ok - bad-inputs-table-current"
-else
-	fail=$((fail + 1))
-	echo "not ok - bad-inputs-table-current # run make bad-inputs-table"
-	sed 's/^/    | /' "$OUT/bad-inputs-table.log" | tail -10
-fi
+bash tests/e2e/bad_inputs.sh --check README.md >"$OUT/bad-inputs-table.log" 2>&1
+verdict bad-inputs-table-current "$([ $? = 0 ] && echo 1 || echo 0)" "run make bad-inputs-table" \
+	"$OUT/bad-inputs-table.log"

@@ -583,7 +583,17 @@ static enum exit_action hv_user_msr(struct vcpu *v, struct kvm_run *run)
 		run->msr.error = 1;
 		return EXIT_ACT_CONTINUE;
 	}
-	env.runtime_ns = vm_clock_ns(NULL) - hv->start_ns;
+	if (msr == HV_X64_MSR_VP_RUNTIME)
+		env.runtime_ns = vm_clock_ns(NULL) - hv->start_ns;
+	if (!is_write && msr == HV_X64_MSR_TIME_REF_COUNT) {
+		/* The hot read (a guest clock without the TSC page) takes no lock: it only reads
+		 * the feature mask and the TSC rate and origin, which change only while every vCPU
+		 * is stopped (start, reset). */
+		res = hv_msr_read(&hv->msr, &uvp->msr, &env, msr, &val);
+		run->msr.error = res != HV_MSR_DONE;
+		run->msr.data = val;
+		return EXIT_ACT_CONTINUE;
+	}
 
 	pthread_mutex_lock(&hv->lock);
 	if (is_write)

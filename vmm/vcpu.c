@@ -184,10 +184,10 @@ static void vcpu_sync_regs_in(struct vcpu *v)
 		 * v->regs still holds the values to write; retry them on the next entry. */
 		v->run->kvm_dirty_regs &= ~KVM_SYNC_X86_REGS;
 		v->regs_dirty = true;
+		v->regs_valid = true;
 	} else {
-		v->regs = v->run->s.regs.regs;
+		v->regs_in_run = true; /* vcpu_regs() copies them on first use */
 	}
-	v->regs_valid = true;
 }
 
 static void *vcpu_thread(void *arg)

@@ -32,6 +32,9 @@ struct vcpu {
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
 	bool regs_valid, regs_dirty, sregs_valid, sregs_dirty;
+	/* KVM_CAP_SYNC_REGS: run->s.regs holds the registers of the last exit; copied into
+	 * regs only when an exit handler asks (most exits never look at them). */
+	bool regs_in_run;
 
 	uint32_t tsc_khz;
 

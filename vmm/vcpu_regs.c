@@ -6,7 +6,9 @@
 struct kvm_regs *vcpu_regs(struct vcpu *v)
 {
 	if (!v->regs_valid) {
-		if (kvm_get_regs(v->fd, &v->regs) < 0)
+		if (v->regs_in_run)
+			v->regs = v->run->s.regs.regs;
+		else if (kvm_get_regs(v->fd, &v->regs) < 0)
 			return NULL;
 		v->regs_valid = true;
 	}

@@ -202,6 +202,52 @@ static void test_unknown_exit(void **state)
 	assert_string_equal(kvm_exit_name(1000), "?");
 }
 
+/* The register cache (vmm/vcpu_regs.c): with KVM_CAP_SYNC_REGS the registers of the last exit
+ * come from kvm_run without an ioctl; without it, one KVM_GET_REGS; an edit is written back
+ * by vcpu_regs_flush only when dirty. */
+static int regs_answer(void *opaque, int fd, unsigned long req, void *arg)
+{
+	(void)opaque;
+	(void)fd;
+	if (req == KVM_GET_REGS)
+		((struct kvm_regs *)arg)->rip = 0x2222;
+	return 0;
+}
+
+static void test_register_cache(void **state)
+{
+	struct fixture *f = *state;
+	struct kvm_regs *r;
+
+	memset(&f->u, 0, sizeof(f->u));
+	f->v.run = &f->u.run;
+	f->u.run.s.regs.regs.rip = 0x1111;
+	f->v.regs_in_run = true;
+	fake_kvm_reset(regs_answer, NULL);
+	vcpu_regs_invalidate(&f->v);
+	r = vcpu_regs(&f->v);
+	assert_non_null(r);
+	assert_int_equal(r->rip, 0x1111);
+	assert_int_equal(fake_kvm.ncalls, 0);
+	assert_int_equal(vcpu_regs_flush(&f->v), 0);
+	assert_int_equal(fake_kvm.ncalls, 0); /* clean: nothing written back */
+
+	f->v.regs_in_run = false;
+	vcpu_regs_invalidate(&f->v);
+	r = vcpu_regs(&f->v);
+	assert_int_equal(r->rip, 0x2222);
+	assert_int_equal(fake_kvm.ncalls, 1);
+	assert_int_equal(fake_kvm_find(KVM_GET_REGS, 0), 0);
+	assert_ptr_equal(vcpu_regs(&f->v), r); /* cached until the next exit */
+	assert_int_equal(fake_kvm.ncalls, 1);
+
+	r->rip = 0x3333;
+	vcpu_regs_dirty(&f->v);
+	assert_int_equal(vcpu_regs_flush(&f->v), 0);
+	assert_int_equal(fake_kvm_find(KVM_SET_REGS, 1), 1);
+	assert_int_equal(((struct kvm_regs *)fake_kvm.calls[1].arg)->rip, 0x3333);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +259,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_poweroff_and_reset_no_reboot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_msr_without_backend_gp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_exit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_register_cache, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("vcpu_exit", tests, NULL, NULL);
 }

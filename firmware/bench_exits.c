@@ -56,20 +56,10 @@ static void run_loop(const char *name, uint64_t (*fn)(uint64_t, uint64_t), uint6
 }
 
 /* Point the message vector's IDT gate straight at bench_isr_msg (the bytes rawkvm runs),
- * bypassing the library's dispatch (SDM Vol. 3A §6.14.1 gate layout; the IDT is ours). */
+ * bypassing the library's dispatch. */
 static void msg_gate_install(void)
 {
-	struct __attribute__((packed)) {
-		uint16_t limit;
-		uint64_t base;
-	} idtr;
-	uint64_t isr = (uintptr_t)bench_isr_msg, *gate;
-
-	asm volatile("sidt %0" : "=m"(idtr));
-	gate = (uint64_t *)(uintptr_t)(idtr.base + BENCH_MSG_VEC * 16);
-	gate[0] = (gate[0] & 0x0000FFFFFFFF0000ull) | (isr & 0xFFFF) |
-		  ((isr >> 16 & 0xFFFF) << 48);
-	gate[1] = isr >> 32;
+	irq_set_gate(BENCH_MSG_VEC, bench_isr_msg);
 	bench_isr_slot = (uintptr_t)&simp[BENCH_MSG_SINT];
 }
 

@@ -54,22 +54,30 @@ void trap_load(void)
 	asm volatile("lidt %0" : : "m"(d));
 }
 
+static void gate_set(unsigned v, uint64_t a)
+{
+	traps.idt[v] = (struct idt_entry){
+		.off_lo = a & 0xFFFF,
+		.sel = FW_SEL_CODE64,
+		.type = IDT_TYPE_INTR,
+		.off_mid = (a >> 16) & 0xFFFF,
+		.off_hi = a >> 32,
+	};
+}
+
 void trap_init(void)
 {
-	unsigned v;
-
-	for (v = 0; v < IDT_VECTORS; v++) {
-		uint64_t a = (uint64_t)(isr_stubs + v * ISR_STUB_SIZE);
-
-		traps.idt[v] = (struct idt_entry){
-			.off_lo = a & 0xFFFF,
-			.sel = FW_SEL_CODE64,
-			.type = IDT_TYPE_INTR,
-			.off_mid = (a >> 16) & 0xFFFF,
-			.off_hi = a >> 32,
-		};
-	}
+	for (unsigned v = 0; v < IDT_VECTORS; v++)
+		gate_set(v, (uint64_t)(isr_stubs + v * ISR_STUB_SIZE));
 	trap_load();
+}
+
+const void *irq_set_gate(unsigned vector, const void *entry)
+{
+	if (vector < FW_VEC_FIRST_IRQ || vector >= IDT_VECTORS)
+		return 0;
+	gate_set(vector, (uint64_t)entry);
+	return isr_stubs + vector * ISR_STUB_SIZE;
 }
 
 int irq_set_handler(unsigned vector, irq_handler_t fn)

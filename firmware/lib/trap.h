@@ -42,6 +42,10 @@ void trap_load(void);	/* APs: load the shared IDT */
  * interrupts disabled and must call apic_eoi() itself for APIC-delivered interrupts.
  * Returns 0 or -1 for a vector out of range. */
 int irq_set_handler(unsigned vector, irq_handler_t fn);
+/* Point vector's gate straight at entry (raw code, entered with interrupts off, ends in
+ * IRETQ or jumps on); returns the library's stub for the vector (it calls the handler set
+ * with irq_set_handler), or NULL for an exception vector. */
+const void *irq_set_gate(unsigned vector, const void *entry);
 
 /* Record "if the instruction at label fault faults, continue at label resume". */
 #define FW_EXTABLE(fault, resume)				\

@@ -87,3 +87,17 @@ uint64_t hv_stimer_next(const struct hv_stimer *t)
 		return HV_STIMER_NEVER;
 	return t->exp_time;
 }
+
+uint64_t hv_stimer_lead_update(uint64_t lead, int64_t early)
+{
+	int64_t l = (int64_t)lead;
+
+	if (!hv_stimer_lead_sane(early))
+		return lead < HV_STIMER_LEAD_MIN ? HV_STIMER_LEAD_MIN : lead;
+	if (early < HV_STIMER_LEAD_AIM)
+		l += HV_STIMER_LEAD_AIM - early;
+	else
+		l -= (early - HV_STIMER_LEAD_AIM) / 8;
+	return (uint64_t)(l < HV_STIMER_LEAD_MIN ? HV_STIMER_LEAD_MIN
+			  : l > HV_STIMER_LEAD_MAX ? HV_STIMER_LEAD_MAX : l);
+}

@@ -30,6 +30,24 @@ struct hv_stimer {
 	bool msg_pending;	/* expired but not delivered yet: retried on EOM / SIMP change */
 };
 
+/* Early kick (userspace backend, hyperv/hv_user.c): the timer thread wakes `lead` before
+ * a VP's next expiry and kicks its vCPU, which waits on its own thread for the due time and
+ * delivers. hv_stimer_lead_update() adapts the lead to how early the vCPU arrived (`early`:
+ * due time minus arrival, negative when late): a miss widens it by the whole miss, an
+ * arrival earlier than HV_STIMER_LEAD_AIM narrows it by an eighth of the excess, so most
+ * arrivals stay ahead of the due time while the wait (CPU) stays small. Returns the lead to
+ * use, in [HV_STIMER_LEAD_MIN, HV_STIMER_LEAD_MAX]; an arrival off by more than the maximum
+ * (a paused vCPU, a stale request) leaves it unchanged. Units: reference time, 100 ns. */
+#define HV_STIMER_LEAD_MIN	400	/* 40 us: a host thread here wakes 20-90 us late */
+#define HV_STIMER_LEAD_MAX	3000	/* 300 us */
+#define HV_STIMER_LEAD_AIM	200	/* 20 us */
+uint64_t hv_stimer_lead_update(uint64_t lead, int64_t early);
+/* Whether an arrival `early` before the due time is one the vCPU should wait out. */
+static inline bool hv_stimer_lead_sane(int64_t early)
+{
+	return early > -HV_STIMER_LEAD_MAX && early <= HV_STIMER_LEAD_MAX;
+}
+
 /* Writable CONFIG bits. */
 #define HV_STIMER_CONFIG_VALID	(HV_STIMER_ENABLE | HV_STIMER_PERIODIC | HV_STIMER_LAZY | \
 				 HV_STIMER_AUTOENABLE | HV_STIMER_APIC_VECTOR_MASK | \

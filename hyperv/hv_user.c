@@ -80,6 +80,7 @@ struct hv_user_vp {
 	uint64_t xapic_icr;	/* last ICR written in xAPIC mode */
 	uint64_t aeoi[4];	/* auto-EOI vectors delivered, not yet retired (atomic) */
 	int flush_pending;	/* atomic */
+	uint64_t timer_due;	/* atomic: the expiry this VP's thread is to deliver, 0 none */
 };
 
 struct hv_user {
@@ -94,6 +95,7 @@ struct hv_user {
 	pthread_cond_t cond;
 	pthread_t thread;
 	bool thread_running, stop;
+	uint64_t lead;			/* early kick, reference time units (see the timer thread) */
 	int64_t host_to_guest_tsc;	/* guest TSC - host TSC, set by vCPU 0's init */
 	/* The guest TSC is the host TSC plus a constant (KVM cannot scale it on this host), so
 	 * MSR reads need no KVM_GET_MSRS of IA32_TSC: one exit instead of an exit plus an ioctl. */
@@ -218,11 +220,19 @@ static void hv_user_flush_self(struct vcpu *v)
 
 /* Before every KVM_RUN of this VP (hooks.vcpu_pre_run, in_guest already set): a flush
  * another VP asked for. One atomic load when there is none. */
+static void hv_user_stimer_wait(struct vcpu *v, struct hv_user_vp *uvp, uint64_t due);
+
 static void hv_user_pre_run(struct vcpu *v)
 {
 	struct hv_user_vp *uvp = v->hv;
+	uint64_t due;
 
-	if (uvp && __atomic_load_n(&uvp->flush_pending, __ATOMIC_SEQ_CST) &&
+	if (!uvp)
+		return;
+	due = __atomic_load_n(&uvp->timer_due, __ATOMIC_ACQUIRE);
+	if (due)
+		hv_user_stimer_wait(v, uvp, due);
+	if (__atomic_load_n(&uvp->flush_pending, __ATOMIC_SEQ_CST) &&
 	    __atomic_exchange_n(&uvp->flush_pending, 0, __ATOMIC_SEQ_CST))
 		hv_user_flush_self(v);
 }
@@ -248,6 +258,22 @@ static void timespec_add_ns(struct timespec *ts, uint64_t ns)
 	ts->tv_nsec = (long)(ns % 1000000000ull);
 }
 
+/* Kick a vCPU out of KVM_RUN (or make its next KVM_RUN return at once). */
+static void hv_user_kick(struct vcpu *t)
+{
+	if (t->run)
+		__atomic_store_n(&t->run->immediate_exit, 1, __ATOMIC_RELEASE);
+	if (t->thread_started)
+		pthread_kill(t->thread, VCPU_KICK_SIGNAL);
+}
+
+/* Early kick (hv_stimer.h, the lead). A host thread sleeping to a deadline wakes 20-90 us
+ * late here, and a halted vCPU needs about as long again to run after KVM_SIGNAL_MSI; both
+ * would add to every expiry. So the timer thread wakes a lead before a VP's next expiry and
+ * kicks that VP's vCPU, which waits on its own thread for the exact due time, delivers the
+ * expiry and re-enters at once (hv_user_stimer_wait). Never early: the vCPU delivers only
+ * once the reference time has reached the due time. If the vCPU cannot take it (paused),
+ * the thread delivers it itself a lead after the due time. */
 static void *hv_user_timer_thread(void *arg)
 {
 	struct vm *vm = arg;
@@ -259,29 +285,68 @@ static void *hv_user_timer_thread(void *arg)
 	prctl(PR_SET_TIMERSLACK, 1ul, 0, 0, 0);
 	pthread_mutex_lock(&hv->lock);
 	while (!u->stop) {
-		uint64_t now = ref_now(hv, u), next = HV_STIMER_NEVER;
+		uint64_t now = ref_now(hv, u), wake = HV_STIMER_NEVER;
 		struct timespec ts;
 
 		for (unsigned i = 0; u->clock_ready && i < u->nvps; i++) {
-			uint64_t n;
+			struct hv_user_vp *uvp = &u->vps[i];
+			uint64_t n, due;
 
-			if (!u->vps[i].v)
+			if (!uvp->v)
 				continue;
-			n = hv_synic_run_stimers(&u->vps[i].msr, &vm->mem, now, &u->irq);
-			if (n < next)
-				next = n;
+			n = hv_synic_run_stimers(&uvp->msr, &vm->mem, now, &u->irq);
+			due = __atomic_load_n(&uvp->timer_due, __ATOMIC_ACQUIRE);
+			if (due && due <= now) /* delivered above: the vCPU did not come */
+				__atomic_store_n(&uvp->timer_due, 0, __ATOMIC_RELEASE);
+			if (n == HV_STIMER_NEVER)
+				continue;
+			if (n - now <= u->lead) {
+				if (due != n) {
+					__atomic_store_n(&uvp->timer_due, n, __ATOMIC_RELEASE);
+					hv_user_kick(uvp->v);
+				}
+				n += u->lead; /* the fallback */
+			} else {
+				n -= u->lead;
+			}
+			if (n < wake)
+				wake = n;
 		}
-		if (next == HV_STIMER_NEVER) {
+		if (wake == HV_STIMER_NEVER) {
 			pthread_cond_wait(&u->cond, &hv->lock);
 			continue;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		/* Cap a sleep at 10 s: a far deadline is re-evaluated against the TSC. */
-		timespec_add_ns(&ts, next - now > 100000000ull ? 10000000000ull : (next - now) * 100);
+		timespec_add_ns(&ts, wake - now > 100000000ull ? 10000000000ull : (wake - now) * 100);
 		pthread_cond_timedwait(&u->cond, &hv->lock, &ts);
 	}
 	pthread_mutex_unlock(&hv->lock);
 	return NULL;
+}
+
+/* On the VP's own thread before KVM_RUN, after an early kick: wait for the due time, deliver
+ * this VP's expiries and let the timer thread plan the next one. */
+static void hv_user_stimer_wait(struct vcpu *v, struct hv_user_vp *uvp, uint64_t due)
+{
+	struct hv_vm *hv = v->vm->hv;
+	struct hv_user *u = hv->user;
+	uint64_t now = ref_now(hv, u);
+	int64_t early = (int64_t)(due - now);
+
+	/* A stale due time (the thread delivered it while this vCPU was paused) is not waited
+	 * for; the wait is bounded by the longest lead. */
+	while (hv_stimer_lead_sane(early) && now < due &&
+	       !__atomic_load_n(&u->stop, __ATOMIC_RELAXED)) {
+		__builtin_ia32_pause();
+		now = ref_now(hv, u);
+	}
+	pthread_mutex_lock(&hv->lock);
+	u->lead = hv_stimer_lead_update(u->lead, early);
+	__atomic_store_n(&uvp->timer_due, 0, __ATOMIC_RELEASE);
+	hv_synic_run_stimers(&uvp->msr, &v->vm->mem, ref_now(hv, u), &u->irq);
+	pthread_cond_signal(&u->cond);
+	pthread_mutex_unlock(&hv->lock);
 }
 
 static int hv_user_timer_start(struct vm *vm)
@@ -293,6 +358,8 @@ static int hv_user_timer_start(struct vm *vm)
 	if (!(hv->cfg.features & HV_FEAT_BIT(HV_FEAT_STIMER)) || u->thread_running)
 		return 0;
 	u->stop = false;
+	if (!u->lead)
+		u->lead = HV_STIMER_LEAD_MIN * 2;
 	r = pthread_create(&u->thread, NULL, hv_user_timer_thread, vm);
 	if (r) {
 		pr_err("Hyper-V synthetic timers (hv-stimer): creating the timer thread: %s",
@@ -376,6 +443,7 @@ static int hv_user_vcpu_init(struct vcpu *v)
 	hv_synic_queue_init(&uvp->q);
 	memset(uvp->aeoi, 0, sizeof(uvp->aeoi));
 	uvp->flush_pending = 0;
+	uvp->timer_due = 0;
 	uvp->xapic_icr = 0;
 	uvp->apic_id = v->apic_id;
 	uvp->v = v;
@@ -668,10 +736,7 @@ static void hcall_flush(void *opaque, uint32_t vp)
 	__atomic_store_n(&uvp->flush_pending, 1, __ATOMIC_SEQ_CST);
 	if (!__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST))
 		return; /* it flushes in hv_user_pre_run before it runs guest code */
-	if (t->run)
-		__atomic_store_n(&t->run->immediate_exit, 1, __ATOMIC_RELEASE);
-	if (t->thread_started)
-		pthread_kill(t->thread, VCPU_KICK_SIGNAL);
+	hv_user_kick(t);
 	/* Out of KVM_RUN (about one exit round trip), or the flush already done. */
 	while (__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST) &&
 	       __atomic_load_n(&uvp->flush_pending, __ATOMIC_SEQ_CST))

@@ -144,6 +144,26 @@ static void test_config_rules(void **state)
 	assert_int_equal(hv_stimer_next(&t), 500);
 }
 
+/* The early-kick lead (hv_stimer.h): widened by a whole miss, narrowed by an eighth of an
+ * excess, clamped, and left alone by an arrival that says nothing (paused vCPU). */
+static void test_lead_update(void **state)
+{
+	(void)state;
+	assert_int_equal(hv_stimer_lead_update(1000, -300), 1000 + HV_STIMER_LEAD_AIM + 300);
+	assert_int_equal(hv_stimer_lead_update(1000, HV_STIMER_LEAD_AIM), 1000);
+	assert_int_equal(hv_stimer_lead_update(1000, HV_STIMER_LEAD_AIM + 800), 900);
+	assert_int_equal(hv_stimer_lead_update(HV_STIMER_LEAD_MIN, 2000), HV_STIMER_LEAD_MIN);
+	assert_int_equal(hv_stimer_lead_update(HV_STIMER_LEAD_MAX, -2000), HV_STIMER_LEAD_MAX);
+	assert_int_equal(hv_stimer_lead_update(1000, -50000), 1000);
+	assert_int_equal(hv_stimer_lead_update(1000, 50000), 1000);
+	assert_int_equal(hv_stimer_lead_update(0, 50000), HV_STIMER_LEAD_MIN);
+	/* A steady arrival 30 us early settles the lead 10 us lower than it was. */
+	uint64_t l = 2000;
+	for (int i = 0; i < 200; i++)
+		l = hv_stimer_lead_update(l, 300 - (2000 - (int64_t)l));
+	assert_true(l >= 1890 && l <= 1910);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +174,7 @@ int main(void)
 		cmocka_unit_test(test_pending_waits),
 		cmocka_unit_test(test_auto_enable_and_count_zero),
 		cmocka_unit_test(test_config_rules),
+		cmocka_unit_test(test_lead_update),
 	};
 
 	return cmocka_run_group_tests_name("hv_stimer", tests, NULL, NULL);

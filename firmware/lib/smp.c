@@ -22,6 +22,8 @@ struct smp_cpu {
 struct smp {
 	struct smp_cpu cpu[FW_MAX_CPUS];
 	volatile int online;
+	bool quiet;
+	uint64_t fixed_wait;	/* TSC cycles in the SDM's fixed delays, last smp_start */
 };
 
 static struct smp smp;
@@ -63,7 +65,8 @@ void smp_ap_entry(unsigned cpu)
 	trap_load();
 	apic_enable();
 	c->apic_id = apic_id();
-	printf("cpu %u online apic-id %u\n", cpu, c->apic_id);
+	if (!smp.quiet)
+		printf("cpu %u online apic-id %u\n", cpu, c->apic_id);
 	atomic_set(&c->online, 1);
 	atomic_inc(&smp.online);
 	ap_idle(c);
@@ -98,10 +101,21 @@ static bool cpu_idle(const void *arg)
 	return !__atomic_load_n(&c->fn, __ATOMIC_ACQUIRE);
 }
 
+uint64_t smp_fixed_wait_cycles(void)
+{
+	return smp.fixed_wait;
+}
+
+void smp_set_quiet(bool quiet)
+{
+	smp.quiet = quiet;
+}
+
 unsigned smp_start(unsigned expected, unsigned timeout_ms)
 {
 	uint32_t sipi = APIC_DM_STARTUP | APIC_DEST_ALL_BUT_SELF | FW_TRAMPOLINE_BASE >> 12;
 	int want = expected > FW_MAX_CPUS ? FW_MAX_CPUS : (int)expected;
+	uint64_t t;
 	unsigned i;
 
 	if (!apic_is_setup())
@@ -115,10 +129,14 @@ unsigned smp_start(unsigned expected, unsigned timeout_ms)
 
 	memcpy((void *)FW_TRAMPOLINE_BASE, trampoline_start, trampoline_end - trampoline_start);
 	apic_send_ipi(0, APIC_DM_INIT | APIC_ICR_ASSERT | APIC_DEST_ALL_BUT_SELF);
+	t = rdtsc();
 	pm_delay_us(INIT_DELAY_US);
+	smp.fixed_wait = rdtsc() - t;
 	for (i = 0; i < 2; i++) {
 		apic_send_ipi(0, sipi);
+		t = rdtsc();
 		pm_delay_us(SIPI_DELAY_US);
+		smp.fixed_wait += rdtsc() - t;
 		if (want && all_online(&want))
 			break;
 	}

@@ -144,6 +144,31 @@ int kvm_create_pit2(int vm_fd, uint32_t flags)
 	return kvm_sys_ioctl(vm_fd, KVM_CREATE_PIT2, &pit);
 }
 
+int kvm_get_pit2(int vm_fd, struct kvm_pit_state2 *st)
+{
+	return kvm_sys_ioctl(vm_fd, KVM_GET_PIT2, st);
+}
+
+int kvm_set_pit2(int vm_fd, const struct kvm_pit_state2 *st)
+{
+	return kvm_sys_ioctl(vm_fd, KVM_SET_PIT2, (void *)(uintptr_t)st);
+}
+
+int kvm_reinject_control(int vm_fd, bool reinject)
+{
+	struct kvm_reinject_control c = { .pit_reinject = reinject };
+
+	return kvm_sys_ioctl(vm_fd, KVM_REINJECT_CONTROL, &c);
+}
+
+int kvm_set_pmu_event_filter_none(int vm_fd)
+{
+	/* Deny nothing: every event and fixed counter allowed, as without a filter. */
+	struct kvm_pmu_event_filter f = { .action = KVM_PMU_EVENT_DENY };
+
+	return kvm_sys_ioctl(vm_fd, KVM_SET_PMU_EVENT_FILTER, &f);
+}
+
 int kvm_set_gsi_routing(int vm_fd, const struct kvm_irq_routing *routing)
 {
 	return kvm_sys_ioctl(vm_fd, KVM_SET_GSI_ROUTING, (void *)(uintptr_t)routing);

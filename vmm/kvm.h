@@ -67,6 +67,12 @@ int kvm_set_tss_addr(int vm_fd, uint64_t addr);
 int kvm_set_identity_map_addr(int vm_fd, uint64_t addr);
 int kvm_create_irqchip(int vm_fd);
 int kvm_create_pit2(int vm_fd, uint32_t flags);
+int kvm_get_pit2(int vm_fd, struct kvm_pit_state2 *st);
+int kvm_set_pit2(int vm_fd, const struct kvm_pit_state2 *st);
+int kvm_reinject_control(int vm_fd, bool reinject);
+/* KVM_SET_PMU_EVENT_FILTER with an empty deny list (no change for the guest); used for its
+ * expedited SRCU grace period (vm.c, vm_srcu_settle). */
+int kvm_set_pmu_event_filter_none(int vm_fd);
 int kvm_set_gsi_routing(int vm_fd, const struct kvm_irq_routing *routing);
 int kvm_irq_line(int vm_fd, uint32_t gsi, int level);
 int kvm_signal_msi(int vm_fd, uint64_t address, uint32_t data);

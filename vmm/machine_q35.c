@@ -21,6 +21,7 @@
 #include "vmm/dev/reset_ports.h"
 #include "vmm/dev/serial_16550.h"
 #include "vmm/irqchip.h"
+#include "vmm/kvm_pit.h"
 #include "vmm/kvm.h"
 #include "vmm/log.h"
 #include "vmm/machine_q35.h"
@@ -38,6 +39,8 @@ struct q35_devices {
 	struct debug_exit debug_exit;
 	struct debugcon debugcon;
 	struct pc_testdev pc_testdev; /* -device pc-testdev (kvm-unit-tests' harness) */
+	struct kvm_pit_lazy kvm_pit;  /* kernel-irqchip=on: KVM's PIT, at first use */
+	bool has_kvm_pit;
 	int debugcon_fd;
 	bool has_com1, has_debug_exit;
 	struct timer_service timers; /* device timers (vmm/timer.h): RTC, split-irqchip PIT */
@@ -185,6 +188,19 @@ int q35_devices_create(struct vm *vm)
 		r = irqchip_create(vm, &d->timers, &vm->irqchip);
 		if (r)
 			return r;
+	} else if (kvm_has(&vm->caps, KC_PIT2)) {
+		kvm_pit_lazy_init(&d->kvm_pit, &(struct kvm_pit_lazy_config){
+							.vm_fd = &vm->vm_fd,
+							.ctl = vm->ctl,
+							.clock = vm->clock,
+							.discard = cfg->pit_discard,
+						});
+		d->has_kvm_pit = true;
+		r = kvm_pit_lazy_register(&d->kvm_pit, &vm->pio);
+		if (r) {
+			pr_err("q35: in-kernel PIT ports: %s", strerror(-r));
+			return r;
+		}
 	}
 
 	r = q35_pci_init(&d->pci, &(struct q35_pci_config){
@@ -296,8 +312,11 @@ int q35_devices_create(struct vm *vm)
 
 int q35_kvm_setup(struct vm *vm)
 {
+	struct q35_devices *d = vm->dev;
 	int r;
 
+	if (d && d->has_kvm_pit)
+		kvm_pit_lazy_vm_rebuilt(&d->kvm_pit); /* a new VM: no PIT until the guest asks */
 	/* Like QEMU's RTC: index writes to port 0x70 are batched, the data port 0x71 still exits
 	 * (the ring is replayed before the 0x71 access is handled). */
 	if (!vm->ncoalesced && vm->caps.val[KC_COALESCED_PIO])
@@ -336,6 +355,8 @@ void q35_devices_destroy(struct vm *vm)
 		timer_service_destroy(&d->timers); /* no device callback runs after this */
 	irqchip_destroy(vm->irqchip);
 	vm->irqchip = NULL;
+	if (d->has_kvm_pit)
+		kvm_pit_lazy_destroy(&d->kvm_pit);
 	fw_cfg_destroy(&d->fw_cfg);
 	if (d->debugcon_fd >= 0)
 		close(d->debugcon_fd);

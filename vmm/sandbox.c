@@ -57,6 +57,8 @@ static const unsigned long allowed_ioctls[] = {
 	KVM_GET_DIRTY_LOG, KVM_RESET_DIRTY_RINGS, KVM_SET_GSI_ROUTING,
 	KVM_IRQFD, KVM_IOEVENTFD, TCGETS,
 	KVM_HYPERV_EVENTFD, /* hv-backend=kernel: event connections re-applied after a reset */
+	/* The in-kernel PIT, created at the guest's first PIT access (vmm/kvm_pit.h). */
+	KVM_CREATE_PIT2, KVM_GET_PIT2, KVM_SET_PIT2, KVM_REINJECT_CONTROL,
 };
 
 /* The SIGSYS handler has no argument to find the names through: the one process-wide

@@ -235,22 +235,6 @@ static int vm_kvm_build(struct vm *vm)
 		if (r)
 			return r;
 	}
-	if (!vm->irqchip && kvm_has(&vm->caps, KC_PIT2)) {
-		r = kvm_create_pit2(vm->vm_fd, KVM_PIT_SPEAKER_DUMMY);
-		if (r) {
-			pr_err("KVM_CREATE_PIT2: %s", strerror(-r));
-			return r;
-		}
-		/* QEMU's kvm-pit lost_tick_policy=discard: KVM stops re-injecting ticks the
-		 * guest missed (KVM_REINJECT_CONTROL, Documentation/virt/kvm/api.rst). */
-		r = vm->cfg->pit_discard ? kvm_sys_ioctl(vm->vm_fd, KVM_REINJECT_CONTROL,
-						       &(struct kvm_reinject_control){ 0 }) : 0;
-		if (r) {
-			pr_err("-global kvm-pit.lost_tick_policy=discard: KVM_REINJECT_CONTROL: %s",
-			       strerror(-r));
-			return r;
-		}
-	}
 	r = q35_kvm_setup(vm);
 	if (!r && vm->hooks.vm_setup)
 		r = vm->hooks.vm_setup(vm);

@@ -133,6 +133,9 @@ struct vm {
 
 	/* Coalesced MMIO/PIO ring (inside each kvm_run mapping at the page KVM names). */
 	struct kvm_coalesced_mmio_ring *coalesced_ring;
+	/* vm_srcu_settle (vm.c): one helper per built VM, joined before the VM fd closes. */
+	pthread_t settle_thread;
+	bool settle_running;
 	pthread_mutex_t coalesced_lock;
 	/* Held while a (re)build or teardown changes the vCPUs' fds and kvm_run mappings, and by
 	 * vm_kick_all, which other threads (QMP, gdb, signals) call at any time. Recursive: the

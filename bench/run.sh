@@ -2,7 +2,7 @@
 # make bench: enlight against a raw KVM baseline (bench/rawkvm.c), measured in one run, side
 # by side. Prints a table and writes bench/results.json. Method: bench/README.md.
 # Usage: bench/run.sh BUILD_DIR        (BUILD_DIR holds enlight and firmware/)
-# Environment: BENCH_ROUNDS (default 5), BENCH_N (loop iterations, default 2000),
+# Environment: BENCH_ROUNDS (default 21), BENCH_REPS (default 2), BENCH_N (default 2000),
 #   BENCH_STIMER_SECS (default 10), BENCH_STARTUP_RUNS (default 21),
 #   BENCH_SMP_RUNS (default 5), BENCH_PEER_CMD (hook for a peer VMM, see README).
 set -u
@@ -11,9 +11,9 @@ ENLIGHT=$BUILD/enlight
 FW=$BUILD/firmware
 BB=$BUILD/bench
 JSON=${BENCH_JSON:-bench/results.json}
-ROUNDS=${BENCH_ROUNDS:-5}
+ROUNDS=${BENCH_ROUNDS:-21}
 N=${BENCH_N:-2000}
-REPS=3
+REPS=${BENCH_REPS:-2}
 STIMER_SECS=${BENCH_STIMER_SECS:-10}
 STARTUP_RUNS=${BENCH_STARTUP_RUNS:-21}
 SMP_RUNS=${BENCH_SMP_RUNS:-5}
@@ -149,6 +149,7 @@ for mode in message direct; do
 	jit=$(awk -v k="stimer_${mode}_jitter_ns" '$2 == k { printf "%.1f", $4 / 1000 }' "$f")
 	extra=""
 	[ $mode = message ] && extra=", VMM's share $(note "$f" stimer_message_vmm_late_us) us, schedule exact $(note "$f" stimer_message_schedule_exact)"
+	[ $mode = direct ] && extra=", start known to +-$(note "$f" stimer_direct_start_halfwidth_us) us"
 	row "$name: mean error" "$err" us "$base" \
 		"$(awk -v a="$err" -v b="$base" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')" \
 		"<= 50 us" "$(le "$err" 50)" \

@@ -9,8 +9,9 @@
  * on. The error of an expiry is its handler's time minus the time it was due:
  *  - message mode: the ExpirationTime in the timer message (the VMM's schedule);
  *  - direct mode: no message, so the schedule is start + k x period, with start the
- *    reference time just before the MSR write that starts the timer (an upper bound on
- *    the error by that write's exit) and k the last period boundary before the handler.
+ *    middle of the MSR write that starts the timer (TSC before and after it; the note
+ *    stimer_direct_start_halfwidth_us is the uncertainty this leaves) and k the last
+ *    period boundary before the handler.
  * Output ("BENCH <name> <count> <value>", ns):
  *   stimer_<mode>_err_ns      mean error (lateness) over all expiries
  *   stimer_<mode>_drift_ns    mean error of the last tenth minus that of the first tenth
@@ -125,7 +126,7 @@ int main(const struct multiboot_info *mbi)
 	uint64_t period_us = 1000, secs = 10, khz = 0, period, t_end, period_cyc, jit = 0;
 	uint64_t cfg, n, head, exact = 0;
 	int64_t start, err_sum = 0, e_head = 0, e_tail = 0;
-	uint64_t tsc_start;
+	uint64_t tsc_start, tsc_after;
 	const char *mode, *clk, *src;
 	struct cpuid_regs f = hv_features();
 
@@ -162,11 +163,13 @@ int main(const struct multiboot_info *mbi)
 		cfg = HV_STIMER_ENABLE | HV_STIMER_PERIODIC | HV_STIMER_SINT(STIMER_SINT);
 	}
 	wrmsr(HV_MSR_STIMER_COUNT(0), period);
-	/* The TSC read is the instruction right before the write: converting it first would
-	 * put ~10 emulated instructions (~5 us here) into every direct-mode error. */
+	/* The timer starts somewhere inside the WRMSR (its exit to the VMM): bracket it with
+	 * the TSC and take the middle (converting before the write would add ~10 emulated
+	 * instructions, ~5 us here, to every direct-mode error). */
 	tsc_start = rdtsc();
 	wrmsr(HV_MSR_STIMER_CONFIG(0), cfg); /* starts the timer: first expiry at + period */
-	start = ref_of(tsc_start);
+	tsc_after = rdtsc();
+	start = ref_of(tsc_start + (tsc_after - tsc_start) / 2);
 	/* Probe: interrupt windows that exit (this host's KVM injects only at VM entry). */
 	t_end = rdtsc() + 50 * period_cyc;
 	while (!bs.n && rdtsc() < t_end)
@@ -212,6 +215,9 @@ int main(const struct multiboot_info *mbi)
 	printf("BENCH-NOTE stimer_%s_expiries %lu\n", mode, n);
 	printf("BENCH-NOTE stimer_%s_missed %ld\n", mode,
 	       (int64_t)((ref_of(bs.stamp[n - 1]) - start) / (int64_t)period) - (int64_t)n);
+	if (bs.direct)
+		printf("BENCH-NOTE stimer_direct_start_halfwidth_us %lu\n",
+		       (tsc_after - tsc_start) * 500 / khz);
 	if (!bs.direct) {
 		printf("BENCH-NOTE stimer_%s_schedule_exact %lu/%lu\n", mode, exact, n - 1);
 		printf("BENCH-NOTE stimer_%s_vmm_late_us %lu\n", mode, bs.vmm_late / 10 / n);

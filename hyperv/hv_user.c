@@ -244,7 +244,9 @@ static void hv_user_service(struct vcpu *v)
 
 	if (!uvp)
 		return;
-	if (__atomic_exchange_n(&uvp->flush_pending, 0, __ATOMIC_SEQ_CST))
+	/* A plain load first: the locked exchange only when a flush is pending. */
+	if (__atomic_load_n(&uvp->flush_pending, __ATOMIC_SEQ_CST) &&
+	    __atomic_exchange_n(&uvp->flush_pending, 0, __ATOMIC_SEQ_CST))
 		hv_user_flush_self(v);
 	hv_user_aeoi(v, uvp);
 }

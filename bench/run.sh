@@ -4,7 +4,8 @@
 # Usage: bench/run.sh BUILD_DIR        (BUILD_DIR holds enlight and firmware/)
 # Environment: BENCH_ROUNDS (default 21), BENCH_REPS (default 2), BENCH_N (default 2000),
 #   BENCH_STIMER_SECS (default 10), BENCH_STARTUP_RUNS (default 21),
-#   BENCH_SMP_RUNS (default 5), BENCH_PEER_CMD (hook for a peer VMM, see README).
+#   BENCH_SMP_RUNS (default 5), BENCH_NESTED=0 (skip the QEMU peer in the nested KVM),
+#   BENCH_NESTED_ROUNDS (default 5), BENCH_NESTED_TIMEOUT (seconds, default 300).
 set -u
 BUILD=${1:-build}
 ENLIGHT=$BUILD/enlight
@@ -60,13 +61,6 @@ for r in $(seq "$ROUNDS"); do
 done
 TSC_KHZ=$(awk '$2 == "tsc_khz" { print $4; exit }' "$OUT/raw")
 us() { awk -v c="$1" -v k="$TSC_KHZ" 'BEGIN { printf "%.2f", c / k * 1000 }'; }
-
-# Hook for a peer VMM (QEMU inside tests/nested): BENCH_PEER_CMD is run as
-# "$BENCH_PEER_CMD PAYLOAD.elf 'APPEND'" and must print the payload's serial output.
-: >"$OUT/peer"
-if [ -n "${BENCH_PEER_CMD:-}" ]; then
-	$BENCH_PEER_CMD "$FW/bench_exits.elf" "n=$N reps=$REPS" >>"$OUT/peer" 2>&1
-fi
 
 # Rows: name|value|unit|raw|ratio|target|pass|how (value "-" = not measured, how = reason)
 : >"$OUT/rows"
@@ -224,6 +218,35 @@ row "-smp 1/8/64 growth" "$gq" "slope ratio" - - "<= 2 (linear)" \
 	"$(awk -v g="$gq" -v h="$hq" 'BEGIN { print (g <= 2 && h <= 2) ? "yes" : "NO" }')" \
 	"ms per added vCPU, 1->8 vs 8->64: guest $g1 / $g2; host $h1 / $h2 (ratio $hq); median of $SMP_RUNS"
 
+# The peer: the same exit loops, vCPU model and enlightenments under rawkvm, enlight (KVM's
+# own Hyper-V) and QEMU, inside the nested full KVM (tests/nested, NESTED_MODE=bench), where
+# its Debian packages are installed (never installed by make bench). BENCH_NESTED=0 skips it.
+: >"$OUT/peer"
+NB_ROUNDS=${BENCH_NESTED_ROUNDS:-5}
+if [ "${BENCH_NESTED:-1}" = 0 ]; then
+	PEER_HEAD="peer (QEMU in the nested full KVM): not measured (BENCH_NESTED=0)"
+else
+	NESTED_MODE=bench NESTED_BACKENDS=bench NESTED_NO_INSTALL=1 BENCH_NESTED_ROUNDS=$NB_ROUNDS \
+		NESTED_TIMEOUT=${BENCH_NESTED_TIMEOUT:-300} NESTED_STALL=120 \
+		bash tests/nested/run.sh "$BUILD" >"$OUT/nested" 2>&1
+	nst=$?
+	sed -n 's/^NESTED-BENCH \([a-z]*\) /\1 /p' "$OUT/nested" >"$OUT/nb"
+	for v in raw enlight qemu; do
+		sed -n "s/^$v //p" "$OUT/nb" >"$OUT/nb.$v"
+	done
+	NKHZ=$(awk '$2 == "tsc_khz" { print $4; exit }' "$OUT/nb.raw")
+	if [ "$nst" != 0 ] || [ -z "$NKHZ" ]; then
+		PEER_HEAD="peer (QEMU in the nested full KVM): not measured: $(grep '^nested:' "$OUT/nested" | tail -1)"
+	else
+		PEER_HEAD="peer: QEMU $(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p') next to enlight (-accel kvm,hv-backend=kernel) in the nested full KVM (Linux $(ls /lib/modules | sort -V | tail -1) under QEMU TCG), same bench_exits loops, medians of $NB_ROUNDS processes each; nested exits are slow (TCG), compare the ratio"
+		for l in pio_out mmio_read msr_read hcall_signal_fast post_to_sint; do
+			r=$(per_iter "$OUT/nb.raw" $l) e=$(per_iter "$OUT/nb.enlight" $l) q=$(per_iter "$OUT/nb.qemu" $l)
+			awk -v l=$l -v r="$r" -v e="$e" -v q="$q" -v k="$NKHZ" 'function us(c) { return c == "nan" ? "-" : sprintf("%.2f", c / k * 1000) }
+				BEGIN { printf "%s|%s|%s|%s|%s\n", l, us(r), us(e), us(q), (e == "nan" || q == "nan") ? "-" : sprintf("%.3f", e / q) }' >>"$OUT/peer"
+		done
+	fi
+fi
+
 # Table
 RAWUS=$(us "$(per_iter "$OUT/raw" pio_out)")
 # Absolute times move with host load (other VMs, tests): the ratios are the robust figures.
@@ -232,9 +255,10 @@ echo
 echo "enlight $(git describe --always --dirty 2>/dev/null || echo '?') on $(uname -r), TSC $TSC_KHZ kHz; raw KVM exit (rawkvm, OUT) $RAWUS us; load average $LOAD"
 awk -F'|' '{ printf "%-52s %9s %-11s %8s %6s %-16s %-4s %s\n", $1, $2, $3, $4, $5, $6, $7, $8 }' \
 	<(echo "figure|value|unit|raw|ratio|target|pass|method / note"; cat "$OUT/rows")
-if [ -s "$OUT/peer" ]; then
-	echo "peer (BENCH_PEER_CMD): pio_out $(per_iter "$OUT/peer" pio_out) mmio_read $(per_iter "$OUT/peer" mmio_read) msr_read $(per_iter "$OUT/peer" msr_read) cycles/iteration"
-fi
+echo
+echo "$PEER_HEAD"
+[ -s "$OUT/peer" ] && awk -F'|' '{ printf "%-40s %10s %10s %10s %9s\n", $1, $2, $3, $4, $5 }' \
+	<(echo "figure (us per iteration)|rawkvm|enlight|QEMU|enl/QEMU"; cat "$OUT/peer")
 
 # JSON (bench/results.json is output: .gitignore'd)
 {
@@ -246,6 +270,11 @@ fi
 			(NR > 1 ? ",\n" : ""), q($1), num($2), q($3), num($4), num($5), q($6),
 			($7 == "yes" ? "true" : ($7 == "NO" ? "false" : "null")), q($8) }
 		END { print "" }' "$OUT/rows"
+	printf '  ],\n  "peer_note": "%s",\n  "peer": [\n' "$(echo "$PEER_HEAD" | sed 's/"/\\"/g')"
+	awk -F'|' 'function num(s) { return (s == "-" || s == "") ? "null" : s }
+		{ printf "%s    {\"loop\": \"%s\", \"rawkvm_us\": %s, \"enlight_us\": %s, \"qemu_us\": %s, \"enlight_over_qemu\": %s}",
+			(NR > 1 ? ",\n" : ""), $1, num($2), num($3), num($4), num($5) }
+		END { print "" }' "$OUT/peer"
 	printf '  ]\n}\n'
 } >"$JSON"
 echo "bench: wrote $JSON"

@@ -4,16 +4,22 @@
 # on that in-kernel-Hyper-V KVM twice, with hv-backend=kernel and with hv-backend=user.
 #
 # Usage: tests/nested/run.sh [BUILD_DIR]      (make test-nested)
+#        NESTED_MODE=bench NESTED_BACKENDS=bench tests/nested/run.sh [BUILD_DIR]   (make bench:
+#        the exit loops of bench_exits under rawkvm, enlight and QEMU inside the nested KVM;
+#        prints NESTED-BENCH lines; needs BUILD_DIR/bench/rawkvm)
 # Exit status: 0 both inner runs passed; 1 an inner run failed (or setup failed);
 #              2 no result: the outer boot produced no result line twice (flaky TCG boot,
 #                about 1 run in 10 per TEST-ENVIRONMENTS.md) -- CI reports it, does not fail.
 # Environment: NESTED_TIMEOUT (seconds per outer boot, default 1200), NESTED_STALL (seconds
 #              without console output that count as a stalled boot, default 240), NESTED_KEEP=1 keeps the
 #              work directory, NESTED_BACKENDS (default "kernel user"), NESTED_NO_RESULT_OK=1
-#              turns status 2 into 0 after saying why (CI: .ci/run).
+#              turns status 2 into 0 after saying why (CI: .ci/run), NESTED_MODE (e2e, the
+#              default, or bench), NESTED_NO_INSTALL=1 fails instead of installing packages,
+#              BENCH_NESTED_ROUNDS/BENCH_NESTED_N (bench mode: processes per VMM, iterations).
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
+MODE=${NESTED_MODE:-e2e}
 TIMEOUT=${NESTED_TIMEOUT:-1200}
 BACKENDS=${NESTED_BACKENDS:-kernel user}
 WORK=$(mktemp -d /tmp/enlight-nested.XXXXXX)
@@ -25,6 +31,10 @@ need=""
 for p in qemu-system-x86 linux-image-amd64 busybox-static cpio; do
 	dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
 done
+if [ -n "$need" ] && [ "${NESTED_NO_INSTALL:-0}" = 1 ]; then
+	say "missing Debian packages:$need (NESTED_NO_INSTALL=1: not installing them)"
+	exit 2
+fi
 if [ -n "$need" ]; then
 	say "installing:$need"
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null ||
@@ -76,6 +86,21 @@ cp README.md "$ROOT/enlight/" # bad-inputs-table-current compares README's table
 # glibc dlopen()s libgcc_s for pthread_cancel (enlight at a guest reset: "libgcc_s.so.1 must
 # be installed for pthread_cancel to work", status 134); ldd does not list it.
 cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$ROOT/lib/x86_64-linux-gnu/"
+# make bench: rawkvm and QEMU (the peer, shared/TEST-ENVIRONMENTS.md section 2) with the
+# firmware its q35 needs to load a multiboot kernel (SeaBIOS, the multiboot option ROM).
+if [ "$MODE" = bench ]; then
+	[ -x "$BUILD/bench/rawkvm" ] || { say "$BUILD/bench/rawkvm missing: make bench builds it"; exit 1; }
+	mkdir -p "$ROOT/enlight/$BUILD/bench" "$ROOT/qemu-fw"
+	cp "$BUILD/bench/rawkvm" "$ROOT/enlight/$BUILD/bench/"
+	copy_libs "$BUILD/bench/rawkvm"
+	QEMU=$(command -v qemu-system-x86_64)
+	cp "$QEMU" "$ROOT/bin/"
+	copy_libs "$QEMU"
+	for f in /usr/share/seabios/bios-256k.bin /usr/share/qemu/multiboot_dma.bin \
+		/usr/share/qemu/linuxboot_dma.bin /usr/share/qemu/kvmvapic.bin; do
+		cp -L "$f" "$ROOT/qemu-fw/" || { say "QEMU firmware $f missing"; exit 1; }
+	done
+fi
 # The Linux guest (tests/linux), when built (make test-linux): booted once per backend after
 # the e2e suite.
 if [ -f "$BUILD/linux/bzImage" ] && [ -f "$BUILD/linux/initramfs.cpio" ]; then
@@ -88,6 +113,8 @@ fi
 # A multiboot a.out-kludge image that only halts (cli; hlt; jmp .-3), for the holder VM below.
 printf '\x02\xb0\xad\x1b\x00\x00\x01\x00\xfe\x4f\x51\xe4\x00\x00\x10\x00\x00\x00\x10\x00\x00\x00\x00\x00\x00\x00\x00\x00\x20\x00\x10\x00\xfa\xf4\xeb\xfd' \
 	>"$ROOT/enlight/hold.bin"
+NB_ROUNDS=${BENCH_NESTED_ROUNDS:-5}
+NB_N=${BENCH_NESTED_N:-1000}
 cat >"$ROOT/init" <<EOF
 #!/bin/sh
 /bin/busybox --install -s /bin
@@ -113,6 +140,29 @@ $BUILD/enlight -m 16 -nographic -kernel hold.bin >/dev/null 2>&1 &
 # The backends still to run come on the kernel command line (a retry runs only the missing).
 backends=\$(sed -n 's/.*enlight\.backends=\([a-z,]*\).*/\1/p' /proc/cmdline | tr , ' ')
 res=""
+if [ "$MODE" = bench ]; then
+	# make bench: the same loops, the same vCPU model and enlightenments, in turn under a
+	# raw KVM program, enlight (KVM's own Hyper-V) and QEMU; every line tagged with its VMM.
+	echo "NESTED-BEGIN bench uptime \$(cut -d' ' -f1 /proc/uptime)"
+	HV=host,kvm=off,hv-relaxed,hv-vapic,hv-time,hv-vpindex,hv-runtime,hv-synic,hv-stimer,hv-frequencies
+	APPEND="n=$NB_N reps=2 testdev"
+	for r in \$(seq $NB_ROUNDS); do
+		$BUILD/bench/rawkvm $NB_N 2 2>&1 | sed 's/^/NESTED-BENCH raw /'
+		$BUILD/enlight -m 64 -nographic -accel kvm,hv-backend=kernel -cpu \$HV \
+			-device hyperv-testdev -device isa-debug-exit,iobase=0xf4,iosize=0x4 \
+			--timeout 120 -kernel $BUILD/firmware/bench_exits.elf -append "\$APPEND" 2>&1 |
+			sed 's/^/NESTED-BENCH enlight /'
+		timeout 180 qemu-system-x86_64 -L /qemu-fw -accel kvm -machine q35 -m 64 -nodefaults \
+			-display none -serial stdio -monitor none -no-reboot -cpu \$HV \
+			-device hyperv-testdev -device isa-debug-exit,iobase=0xf4,iosize=0x4 \
+			-kernel $BUILD/firmware/bench_exits.elf -append "\$APPEND" </dev/null 2>&1 |
+			sed 's/^/NESTED-BENCH qemu /'
+		echo "NESTED-PROGRESS bench: round \$r, uptime \$(cut -d' ' -f1 /proc/uptime)"
+	done
+	echo "NESTED-RESULT bench status 0: $NB_ROUNDS rounds uptime \$(cut -d' ' -f1 /proc/uptime)"
+	backends=""
+	res=" bench=0"
+fi
 for be in \$backends; do
 	echo "NESTED-BEGIN \$be uptime \$(cut -d' ' -f1 /proc/uptime)"
 	# E2E_RETRY_FAILED: the TCG-emulated outer machine stalls now and then (soft lockups, its
@@ -228,5 +278,9 @@ if [ -n "$todo" ]; then
 	fi
 	exit 2
 fi
-say "PASS: the e2e suite passed inside the nested KVM (hv-backend: $BACKENDS)"
+if [ "$MODE" = bench ]; then
+	say "bench: done (NESTED-BENCH lines above)"
+else
+	say "PASS: the e2e suite passed inside the nested KVM (hv-backend: $BACKENDS)"
+fi
 exit 0

@@ -7,6 +7,7 @@
 #include "hyperv/hv_features.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -292,7 +293,7 @@ bool hv_msr_always_present(uint32_t msr)
 	return in_ranges(hv_always_msrs, ARRAY_SIZE(hv_always_msrs), msr);
 }
 
-int hv_feature_for_msr(uint32_t msr)
+static int feature_for_msr_scan(uint32_t msr)
 {
 	unsigned i;
 
@@ -302,6 +303,30 @@ int hv_feature_for_msr(uint32_t msr)
 		if (in_ranges(hv_features[i].msrs, HV_FEAT_MAX_MSR_RANGES, msr))
 			return i;
 	return -ENOENT;
+}
+
+/* The userspace backend asks on every synthetic-MSR exit: the range 0x40000000-0x400000FF
+ * (TLFS "Synthetic MSRs") is answered from a table built once from hv_features, one cache
+ * line instead of a scan through several feature entries. */
+static int8_t msr_feature[256];
+static pthread_once_t msr_feature_once = PTHREAD_ONCE_INIT;
+
+static void msr_feature_build(void)
+{
+	_Static_assert(HV_FEAT_COUNT < 127 && HV_FEAT_NONE >= -128 && -ENOENT >= -128,
+		       "fits int8_t");
+	for (unsigned i = 0; i < ARRAY_SIZE(msr_feature); i++)
+		msr_feature[i] = (int8_t)feature_for_msr_scan(HV_X64_MSR_GUEST_OS_ID + i);
+}
+
+int hv_feature_for_msr(uint32_t msr)
+{
+	uint32_t i = msr - HV_X64_MSR_GUEST_OS_ID;
+
+	if (i >= ARRAY_SIZE(msr_feature))
+		return feature_for_msr_scan(msr);
+	pthread_once(&msr_feature_once, msr_feature_build);
+	return msr_feature[i];
 }
 
 /* ---- host view ---- */

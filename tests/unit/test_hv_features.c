@@ -147,6 +147,24 @@ static void test_msr_owner(void **state)
 	assert_false(hv_msr_always_present(HV_X64_MSR_VP_INDEX));
 	assert_int_equal(hv_feature_for_msr(0x40000050), -ENOENT);
 	assert_int_equal(hv_feature_for_msr(HV_X64_MSR_TSC_INVARIANT_CONTROL), -ENOENT);
+	/* Every MSR in and around the synthetic range (the table) agrees with the feature
+	 * definitions (the scan): its owner lists it, and no owner means nobody does. */
+	for (uint32_t msr = 0x3FFFFFF0; msr < 0x40000200; msr++) {
+		int f = hv_feature_for_msr(msr);
+		bool listed = false;
+
+		for (unsigned g = 0; g < HV_FEAT_COUNT; g++)
+			for (unsigned j = 0; j < HV_FEAT_MAX_MSR_RANGES; j++) {
+				const struct hv_msr_range *r = &hv_feature_get(g)->msrs[j];
+				bool in = r->last && msr >= r->first && msr <= r->last;
+
+				listed |= in;
+				if (in)
+					assert_int_equal(f, (int)g);
+			}
+		if (!listed)
+			assert_int_equal(f, hv_msr_always_present(msr) ? HV_FEAT_NONE : -ENOENT);
+	}
 }
 
 static void test_defaults_and_enabled(void **state)

@@ -55,7 +55,7 @@
 #define HCALL_SIGNAL_EVENT_FAST 0x1005Dull /* HvSignalEvent (0x5D) | fast (bit 16) */
 #define BENCH_EVT_CONN	5u		/* bench_exits' event connection (same register value) */
 #define HCALL_POST_MESSAGE 0x5Cull	/* HvPostMessage, slow */
-#define HCALL_PORT	0xE8u		/* the stub's OUT port */
+#define HCALL_PORT	0xECu		/* the stub's OUT port (HV_HCALL_PORT) */
 #define MSG_VEC		0xB2u		/* bench_exits' message SINT vector */
 #define MSR_APIC_BASE	0x1Bu		/* Intel SDM Vol. 3A §11.4.4: EN bit 11, EXTD bit 10, BSP bit 8 */
 #define APIC_BASE_X2APIC (0xFEE00000ull | (1ull << 11) | (1ull << 10) | (1ull << 8))
@@ -66,8 +66,8 @@
 #define PTE_W	2ull
 #define PTE_PS	0x80ull
 
-/* enlight's hypercall page stub (hyperv/hv_msr.h): out %eax, $0xE8; ret. */
-static const uint8_t hcall_stub[] = { 0xE7, 0xE8, 0xC3 };
+/* enlight's hypercall page stub (hyperv/hv_msr.h): out %eax, $0xEC; ret. */
+static const uint8_t hcall_stub[] = { 0xE7, HCALL_PORT, 0xC3 };
 
 struct raw {
 	int kvm, vm, vcpu;

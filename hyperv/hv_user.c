@@ -645,6 +645,17 @@ static enum exit_action hv_user_msr(struct vcpu *v, struct kvm_run *run)
 		return EXIT_ACT_CONTINUE;
 	}
 	hv_user_service(v);
+	if (!is_write && msr == HV_X64_MSR_TIME_REF_COUNT && u->tsc_unscaled && u->clock_ready &&
+	    (hv->msr.features & HV_FEAT_BIT(HV_FEAT_TIME))) {
+		/* The hot read (a guest clock without the TSC page), as hv_msr_read answers it,
+		 * without its dispatch and without a lock: the feature mask and the TSC rate and
+		 * origin change only while every vCPU is stopped (start, reset). */
+		run->msr.data = hv_time_ref_count(__builtin_ia32_rdtsc() +
+						  (uint64_t)u->host_to_guest_tsc,
+						  (uint64_t)hv->msr.tsc_khz * 1000, hv->msr.tsc_at_start);
+		run->msr.error = 0;
+		return EXIT_ACT_CONTINUE;
+	}
 	need_tsc = is_write ? (msr >= HV_X64_MSR_STIMER0_CONFIG && msr <= HV_X64_MSR_STIMER3_COUNT)
 			    : msr == HV_X64_MSR_TIME_REF_COUNT;
 	if (need_tsc && u->tsc_unscaled && u->clock_ready) {
@@ -656,9 +667,7 @@ static enum exit_action hv_user_msr(struct vcpu *v, struct kvm_run *run)
 	if (msr == HV_X64_MSR_VP_RUNTIME)
 		env.runtime_ns = vm_clock_ns(NULL) - hv->start_ns;
 	if (!is_write && msr == HV_X64_MSR_TIME_REF_COUNT) {
-		/* The hot read (a guest clock without the TSC page) takes no lock: it only reads
-		 * the feature mask and the TSC rate and origin, which change only while every vCPU
-		 * is stopped (start, reset). */
+		/* No lock, as above (here the guest TSC came from KVM). */
 		res = hv_msr_read(&hv->msr, &uvp->msr, &env, msr, &val);
 		run->msr.error = res != HV_MSR_DONE;
 		run->msr.data = val;

@@ -238,7 +238,11 @@ static void *vcpu_thread(void *arg)
 			vm_stop(vm, EXIT_INTERNAL);
 			break;
 		}
-		vm_coalesced_flush(vm, v);
+		/* Batched device writes go to the devices before the next device access; the
+		 * Hyper-V MSR exits never reach a device and skip the ring's cache line. */
+		if (v->run->exit_reason != KVM_EXIT_X86_RDMSR &&
+		    v->run->exit_reason != KVM_EXIT_X86_WRMSR)
+			vm_coalesced_flush(vm, v);
 		if (vcpu_handle_exit(v, v->run) == EXIT_ACT_STOP)
 			break;
 	}

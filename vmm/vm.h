@@ -201,7 +201,7 @@ void vm_vcpu_thread_enter(struct vm *vm);
 void vm_vcpu_thread_exit(struct vm *vm);
 
 /* Coalesced MMIO/PIO: mark a region (writes are batched in the ring) and flush the ring into
- * the buses. vm_coalesced_flush runs before every exit is handled. */
+ * the buses. vm_coalesced_flush runs before every exit but the MSR exits is handled. */
 int vm_coalesce(struct vm *vm, uint64_t addr, uint32_t size, bool pio);
 int vm_coalesced_register_all(struct vm *vm); /* after KVM_CREATE_VM (also on reset) */
 void vm_coalesced_flush(struct vm *vm, struct vcpu *v);

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <errno.h>
 
+#include "bus_io.h"
 #include "fake_kvm.h"
 #include "vmm/bus.h"
 #include "vmm/kvm_pit.h"
@@ -184,15 +185,12 @@ static void unmake(struct fixture *f)
 
 static void out8(struct fixture *f, uint16_t port, uint8_t v)
 {
-	assert_true(bus_access(&f->pio, NULL, port, &v, 1, true));
+	test_bus_out(&f->pio, port, 1, v);
 }
 
 static uint8_t in8(struct fixture *f, uint16_t port)
 {
-	uint8_t v = 0;
-
-	assert_true(bus_access(&f->pio, NULL, port, &v, 1, false));
-	return v;
+	return (uint8_t)test_bus_in(&f->pio, port, 1);
 }
 
 static void test_created_at_first_access(void **state)

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "bus_io.h"
+#include "q35_setup.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -38,18 +39,9 @@ static uint64_t zero_now(void *opaque)
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct q35_pci_config cfg = { 0 };
 
 	assert_non_null(f);
-	log_quiet = true;
-	bus_init(&f->pio, "pio");
-	bus_init(&f->mmio, "mmio");
-	cfg.pio = &f->pio;
-	cfg.mmio = &f->mmio;
-	cfg.lpc.clock = (struct clock_src){ fake_now, f };
-	assert_int_equal(q35_pci_init(&f->q35, &cfg), 0);
-	bus_freeze(&f->pio);
-	bus_freeze(&f->mmio);
+	test_q35_init(&f->pio, &f->mmio, &f->q35, &(struct ich9_lpc_config){ .clock = { fake_now, f } });
 	*state = f;
 	return 0;
 }
@@ -58,8 +50,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	bus_destroy(&f->pio);
-	bus_destroy(&f->mmio);
+	test_q35_destroy(&f->pio, &f->mmio);
 	free(f);
 	return 0;
 }

@@ -13,14 +13,9 @@ qmp_case() {
 	cst=$?
 	wait $pid
 	st=$?
-	if [ $cst = 0 ] && [ "$st" = "$want" ]; then
-		pass=$((pass + 1))
-		echo "ok - $name"
-	else
-		fail=$((fail + 1))
-		echo "not ok - $name # client status $cst, enlight status $st (want $want)"
-		sed 's/^/    | /' "$OUT/$name.qmp" "$OUT/$name.log" | tail -25
-	fi
+	cat "$OUT/$name.qmp" "$OUT/$name.log" >"$OUT/$name.both" # the client's view, then enlight's
+	verdict "$name" "$([ $cst = 0 ] && [ "$st" = "$want" ] && echo 1 || echo 0)" \
+		"client status $cst, enlight status $st (want $want)" "$OUT/$name.both"
 }
 
 if [ ! -x /usr/bin/python3 ]; then

@@ -23,15 +23,13 @@ SIG_ROM=$OUT/halt-forever.rom
 	printf '\xb0\x52\xba\xf8\x03\xee\xfa\xf4\xeb\xfd'
 	head -c 6 /dev/zero
 } >"$SIG_ROM"
-# check_signal NAME SIGNAL "extra args": start, wait for the 'R', send SIGNAL, check.
-check_signal() {
-	local name=$1 sig=$2 extra=$3 log=$OUT/$1.log sock=$OUT/$1.qmp pid st why="" i
-	# shellcheck disable=SC2086
-	${ENLIGHT_WRAPPER:-} "$ENLIGHT" ${ENLIGHT_EXTRA_ARGS:-} -m 64 -nographic -bios "$SIG_ROM" \
-		-qmp "unix:$sock,server,wait=off" $extra </dev/null >"$log" 2>&1 &
-	pid=$!
+# stop_with_signal PID LOG PATTERN SIG: wait (60 s at most) for PATTERN in LOG, send SIG,
+# wait (60 s) for PID to end, else kill it; sets why to what was wrong (status 6 expected).
+stop_with_signal() {
+	local pid=$1 log=$2 pattern=$3 sig=$4 st i
+	why=""
 	for ((i = 0; i < 600; i++)); do
-		grep -q R "$log" && break
+		grep -q "$pattern" "$log" && break
 		sleep 0.1
 	done
 	kill -"$sig" "$pid"
@@ -43,6 +41,14 @@ check_signal() {
 	wait "$pid"
 	st=$?
 	[ "$st" = 6 ] || why="$why; exit status $st, want 6"
+}
+# check_signal NAME SIGNAL "extra args": start, wait for the 'R', send SIGNAL, check.
+check_signal() {
+	local name=$1 sig=$2 extra=$3 log=$OUT/$1.log sock=$OUT/$1.qmp why
+	# shellcheck disable=SC2086
+	${ENLIGHT_WRAPPER:-} "$ENLIGHT" ${ENLIGHT_EXTRA_ARGS:-} -m 64 -nographic -bios "$SIG_ROM" \
+		-qmp "unix:$sock,server,wait=off" $extra </dev/null >"$log" 2>&1 &
+	stop_with_signal $! "$log" R "$sig"
 	grep -q "enlight: SIG$sig received: stopping the guest (status 6)" "$log" ||
 		why="$why; missing 'SIG$sig received'"
 	[ -e "$sock" ] && why="$why; socket file $sock left behind"
@@ -58,24 +64,11 @@ check_signal signal-int-gdb INT "-smp 2 -gdb tcp:127.0.0.1:$GDB_PORT"
 # A signal while -qmp ...,wait=on still waits for its client: nothing runs yet, so enlight
 # exits at once (status 6) and removes the socket file.
 check_signal_early() {
-	local name=signal-before-start log=$OUT/signal-before-start.log sock=$OUT/early.qmp pid st why="" i
+	local name=signal-before-start log=$OUT/signal-before-start.log sock=$OUT/early.qmp why
 	# shellcheck disable=SC2086
 	${ENLIGHT_WRAPPER:-} "$ENLIGHT" ${ENLIGHT_EXTRA_ARGS:-} -m 64 -nographic -bios "$SIG_ROM" \
 		-qmp "unix:$sock,server" </dev/null >"$log" 2>&1 &
-	pid=$!
-	for ((i = 0; i < 600; i++)); do
-		grep -q 'waiting for a client' "$log" && break
-		sleep 0.1
-	done
-	kill -TERM "$pid"
-	for ((i = 0; i < 600; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null && why="; still running 60 s after SIGTERM"
-	wait "$pid"
-	st=$?
-	[ "$st" = 6 ] || why="$why; exit status $st, want 6"
+	stop_with_signal $! "$log" 'waiting for a client' TERM
 	grep -q "enlight: SIGTERM before the guest started: exiting at once (status 6)" "$log" ||
 		why="$why; missing 'SIGTERM before the guest started'"
 	[ -e "$sock" ] && why="$why; socket file $sock left behind"

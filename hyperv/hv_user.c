@@ -218,10 +218,11 @@ static void hv_user_flush_self(struct vcpu *v)
 		kvm_set_sregs(v->fd, s);
 }
 
-/* Before every KVM_RUN of this VP (hooks.vcpu_pre_run, in_guest already set): a flush
- * another VP asked for. One atomic load when there is none. */
 static void hv_user_stimer_wait(struct vcpu *v, struct hv_user_vp *uvp, uint64_t due);
 
+/* Before every KVM_RUN of this VP (hooks.vcpu_pre_run, in_guest already set): a timer
+ * expiry the timer thread kicked this vCPU for, and a flush another VP asked for. Two
+ * atomic loads when there is neither. */
 static void hv_user_pre_run(struct vcpu *v)
 {
 	struct hv_user_vp *uvp = v->hv;
@@ -269,9 +270,9 @@ static void hv_user_kick(struct vcpu *t)
 		pthread_kill(t->thread, VCPU_KICK_SIGNAL);
 }
 
-/* Early kick (hv_stimer.h, the lead). A host thread sleeping to a deadline wakes 20-90 us
- * late here, and a halted vCPU needs about as long again to run after KVM_SIGNAL_MSI; both
- * would add to every expiry. So the timer thread wakes a lead before a VP's next expiry and
+/* Early kick (hv_stimer.h, the lead). A host thread sleeping to a deadline wakes 20-230 us
+ * late here (median 43), and a halted vCPU needs ~30 us more to run after KVM_SIGNAL_MSI;
+ * both would add to every expiry. So the timer thread wakes a lead before a VP's next expiry and
  * kicks that VP's vCPU, which waits on its own thread for the exact due time, delivers the
  * expiry and re-enters at once (hv_user_stimer_wait). Never early: the vCPU delivers only
  * once the reference time has reached the due time. If the vCPU cannot take it (paused),
@@ -485,8 +486,9 @@ static void hv_user_vcpu_destroy(struct vcpu *v)
 	struct hv_vm *hv = v->vm->hv;
 	struct hv_user_vp *uvp = v->hv;
 
-	/* Teardown (reset or exit): the timer thread must not outlive a vCPU or the VM fd;
-	 * vm_setup starts it again for a rebuilt VM. */
+	/* The timer thread must not outlive a vCPU or the VM fd (already stopped by the
+	 * vm_teardown hook, before any vCPU thread was joined: it kicks them); vm_setup starts
+	 * it again for a rebuilt VM. */
 	hv_user_timer_stop(v->vm);
 	if (uvp) {
 		pthread_mutex_lock(&hv->lock);
@@ -956,6 +958,7 @@ int hv_user_install(struct vm *vm)
 	vm->hooks.vcpu_init = hv_user_vcpu_init;
 	vm->hooks.vcpu_pre_run = hv_user_pre_run;
 	vm->hooks.vcpu_destroy = hv_user_vcpu_destroy;
+	vm->hooks.vm_teardown = hv_user_timer_stop;
 	vm->hooks.reset = hv_user_reset;
 	vm->hooks.msr = hv_user_msr;
 	return 0;

@@ -290,6 +290,8 @@ static void vm_kvm_teardown(struct vm *vm)
 {
 	if (vm->irqchip)
 		irqchip_kvm_teardown(vm->irqchip);
+	if (vm->hooks.vm_teardown)
+		vm->hooks.vm_teardown(vm);
 	pthread_mutex_lock(&vm->vcpus_lock);
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		vcpu_destroy(&vm->vcpus[i]);

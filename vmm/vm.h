@@ -39,6 +39,9 @@ struct vm_hooks {
 	 * such as a remote TLB flush. Keep it to an atomic test when nothing is pending. */
 	void (*vcpu_pre_run)(struct vcpu *v);
 	void (*vcpu_destroy)(struct vcpu *v);
+	/* Before the vCPUs of a KVM VM instance are destroyed (exit, reset): stop whatever
+	 * would still kick them (the userspace backend's timer thread). */
+	void (*vm_teardown)(struct vm *vm);
 	void (*reset)(struct vm *vm); /* system reset: state back to power-on, SINTs masked */
 	enum exit_action (*msr)(struct vcpu *v, struct kvm_run *run);    /* X86_RDMSR/WRMSR */
 	enum exit_action (*hyperv)(struct vcpu *v, struct kvm_run *run); /* KVM_EXIT_HYPERV */

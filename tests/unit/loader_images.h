@@ -379,6 +379,18 @@ static inline void expect_load_fail(struct fake_ram *r, const struct load_reques
 	assert_true(fake_ram_guards_ok(r));
 }
 
+/* A loader that takes one initrd (bzImage, ELF) refuses two and says how many it got. */
+static inline void expect_two_initrds_refused(const struct timg *t, struct fake_ram *r,
+					      const char *name)
+{
+	struct load_blob b[2] = { { t->b, 0x100, "a" }, { t->b, 0x100, "b" } };
+	struct load_request req = test_req(t, r, name, NULL);
+
+	req.initrds = b;
+	req.ninitrds = 2;
+	expect_load_fail(r, &req, -EINVAL, "one initrd, 2 were given");
+}
+
 static inline void expect_load_ok(struct fake_ram *r, const struct load_request *req,
 				  struct boot_cpu *cpu)
 {

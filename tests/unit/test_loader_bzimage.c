@@ -260,17 +260,13 @@ static void test_bad_requests(void **state)
 	const struct tbz z = { .version = 0x020F, .setup_sects = 4, .ksize = 0x1000,
 			       .initrd_addr_max = 0x37FFFFFF, .cmdline_size = 16 };
 	struct timg t = bz_build(&z);
-	struct load_blob b[2] = { { t.b, 0x100, "a" }, { t.b, 0x100, "b" } };
 	struct e820_entry many[129];
 	struct fake_ram r;
 	struct load_request req;
 
 	(void)state;
 	fake_ram_init(&r, 64 * MiB, 0);
-	req = test_req(&t, &r, NAME, NULL);
-	req.initrds = b;
-	req.ninitrds = 2;
-	expect_load_fail(&r, &req, -EINVAL, "one initrd, 2 were given");
+	expect_two_initrds_refused(&t, &r, NAME);
 	req = test_req(&t, &r, NAME, "0123456789abcdefg");
 	expect_load_fail(&r, &req, -E2BIG, "-append is 17 bytes, the kernel accepts at most 16");
 	for (unsigned i = 0; i < ARRAY_SIZE(many); i++)

@@ -35,15 +35,6 @@
 #define BENCH_MSG_VEC		0xB2
 #define BENCH_MSG_TYPE		0x100u
 
-/* HvPostMessage input (TLFS "HvPostMessage"). */
-struct post_input {
-	uint32_t connection_id;
-	uint32_t reserved;
-	uint32_t message_type;
-	uint32_t payload_size;
-	uint64_t payload[30];
-};
-
 static struct hv_message simp[HV_SINT_COUNT] __attribute__((aligned(4096)));
 static uint64_t siefp[512] __attribute__((aligned(4096))); /* 16 SINTs x 2048 flag bits */
 static uint64_t hcall_status;
@@ -105,11 +96,13 @@ static void evt_drain(void)
 /* HvPostMessage round trips; returns the cycles, or 0 if a message did not arrive. */
 static uint64_t post_loop(uint64_t n, uint64_t *status)
 {
-	struct post_input *in = hv_hcall_in_page();
+	struct hv_post_input *in = hv_hcall_in_page();
 	uint64_t c = bench_isr_count, cyc;
 
-	*in = (struct post_input){ .connection_id = BENCH_MSG_CONN, .message_type = BENCH_MSG_TYPE,
-				   .payload_size = 8, .payload = { 0x62656e6368 /* "bench" */ } };
+	*in = (struct hv_post_input){ .connection_id = BENCH_MSG_CONN,
+				      .message_type = BENCH_MSG_TYPE,
+				      .payload_size = 8,
+				      .payload = { 0x62656e6368 /* "bench" */ } };
 	cyc = bench_loop_post(n, (uintptr_t)hv_hypercall_page(), HVCALL_POST_MESSAGE, status,
 			      (uintptr_t)in);
 	for (int w = 0; w < 100 && bench_isr_count - c < n; w++)

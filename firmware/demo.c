@@ -23,16 +23,8 @@
 #define DEMO_STIMER_PERIOD	100000ull	/* 10 ms in 100 ns units */
 #define DEMO_STIMER_WINDOW_US	105000
 
-struct post_input {
-	uint32_t connection_id;
-	uint32_t reserved;
-	uint32_t message_type;
-	uint32_t payload_size;
-	uint64_t payload[30];
-};
-
 static struct hv_message simp[HV_SINT_COUNT] __attribute__((aligned(4096)));
-static struct post_input post_in __attribute__((aligned(4096)));
+static struct hv_post_input post_in __attribute__((aligned(4096)));
 static volatile int sint_count, stimer_count;
 
 #define REF_WINDOW_US		20000
@@ -230,8 +222,10 @@ static void check_synic_roundtrip(void)
 	wrmsr_safe(HV_MSR_SCONTROL, HV_SCONTROL_ENABLE);
 	wrmsr_safe(HV_MSR_SINT(DEMO_SINT), DEMO_SINT_VEC);
 	hv_testdev(HV_TESTDEV_MSG_CONN_CREATE, 0, DEMO_SINT, DEMO_CONN);
-	post_in = (struct post_input){ .connection_id = DEMO_CONN, .message_type = DEMO_MSG_TYPE,
-				       .payload_size = 8, .payload = { 0x70696e67 /* "ping" */ } };
+	post_in = (struct hv_post_input){ .connection_id = DEMO_CONN,
+					  .message_type = DEMO_MSG_TYPE,
+					  .payload_size = 8,
+					  .payload = { 0x70696e67 /* "ping" */ } };
 	status = hv_hypercall(HVCALL_POST_MESSAGE, (uintptr_t)&post_in, 0);
 	us = irq_wait_until(sint_arrived, NULL, 200000);
 	printf("demo: SynIC round trip: HvPostMessage status 0x%lx, SINT %u vector 0x%x "

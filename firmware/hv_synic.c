@@ -32,20 +32,11 @@
 #define CONN_EVT_BASE	0x20
 #define APIC_ISR	0x100		/* In-Service Register, 8 x 32 bits (SDM 3A §11.8.4) */
 
-/* HvPostMessage input (TLFS "HvPostMessage"). */
-struct post_message_input {
-	uint32_t connection_id;
-	uint32_t reserved;
-	uint32_t message_type;
-	uint32_t payload_size;
-	uint64_t payload[30];
-};
-
 struct cpu_pages {
 	struct hv_message simp[HV_SINT_COUNT];
 	uint8_t siefp[HV_SINT_COUNT][256];
-	struct post_message_input in;
-	uint8_t pad[HV_PAGE_SIZE - sizeof(struct post_message_input)];
+	struct hv_post_input in;
+	uint8_t pad[HV_PAGE_SIZE - sizeof(struct hv_post_input)];
 };
 
 struct cpu_result {

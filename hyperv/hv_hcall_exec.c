@@ -20,16 +20,6 @@ struct hcall {
 	unsigned fast_len;
 };
 
-/* TLFS HvPostMessage input (HV_INPUT_POST_MESSAGE). */
-struct hv_post_message_input {
-	uint32_t connection_id;
-	uint32_t reserved;
-	uint32_t message_type;
-	uint32_t payload_size;
-	uint8_t payload[HV_MESSAGE_PAYLOAD_SIZE];
-};
-_Static_assert(sizeof(struct hv_post_message_input) == 256, "HvPostMessage input is 256 bytes");
-
 /* Bytes [off, off+len) of the input block; an HV_STATUS. */
 static uint16_t in_read(const struct hcall *h, uint64_t off, void *dst, uint64_t len)
 {

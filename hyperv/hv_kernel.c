@@ -630,16 +630,6 @@ int hv_kernel_set_event_flag(struct vm *vm, int route, unsigned flag)
 
 /* ---- KVM_EXIT_HYPERV ---- */
 
-/* HvPostMessage input (TLFS "Inter-Partition Communication"): connection id, reserved, then
- * the message type, payload size and payload. */
-struct hv_post_message_input {
-	uint32_t connection_id;
-	uint32_t reserved;
-	uint32_t message_type;
-	uint32_t payload_size;
-	uint8_t payload[HV_MESSAGE_PAYLOAD_SIZE];
-};
-
 /* QEMU's hyperv_hcall_post_message: slow only, 8-byte aligned, payload <= 240 bytes. */
 static uint16_t hv_hcall_post_message(struct vm *vm, uint64_t param, bool fast)
 {

@@ -203,6 +203,17 @@
 #define HV_EVENT_FLAGS_COUNT			2048u	/* 256 * 8 bits */
 #define HV_CONNECTION_ID_MASK			0x00FFFFFFu
 
+/* HvPostMessage input (TLFS "Inter-Partition Communication", HV_INPUT_POST_MESSAGE):
+ * connection id, reserved, then the message type, payload size and payload. */
+struct hv_post_message_input {
+	uint32_t connection_id;
+	uint32_t reserved;
+	uint32_t message_type;
+	uint32_t payload_size;
+	uint8_t payload[HV_MESSAGE_PAYLOAD_SIZE];
+};
+_Static_assert(sizeof(struct hv_post_message_input) == 256, "HvPostMessage input is 256 bytes");
+
 /* Message types (TLFS "Inter-Partition Communication", HV_MESSAGE_TYPE) */
 #define HVMSG_NONE				0x00000000u
 #define HVMSG_UNMAPPED_GPA			0x80000000u

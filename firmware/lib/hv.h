@@ -152,6 +152,15 @@ struct hv_message {
 	volatile uint64_t payload[30];
 };
 
+/* HvPostMessage input (TLFS "HvPostMessage"). */
+struct hv_post_input {
+	uint32_t connection_id;
+	uint32_t reserved;
+	uint32_t message_type;
+	uint32_t payload_size;
+	uint64_t payload[30];
+};
+
 /* Timer expiration payload ("Timers"). */
 struct hv_timer_payload {
 	uint32_t timer_index;

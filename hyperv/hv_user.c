@@ -649,12 +649,11 @@ static enum exit_action hv_user_msr(struct vcpu *v, struct kvm_run *run)
 	hv_user_service(v);
 	if (!is_write && msr == HV_X64_MSR_TIME_REF_COUNT && u->tsc_unscaled && u->clock_ready &&
 	    (hv->msr.features & HV_FEAT_BIT(HV_FEAT_TIME))) {
-		/* The hot read (a guest clock without the TSC page), as hv_msr_read answers it,
-		 * without its dispatch and without a lock: the feature mask and the TSC rate and
-		 * origin change only while every vCPU is stopped (start, reset). */
-		run->msr.data = hv_time_ref_count(__builtin_ia32_rdtsc() +
-						  (uint64_t)u->host_to_guest_tsc,
-						  (uint64_t)hv->msr.tsc_khz * 1000, hv->msr.tsc_at_start);
+		/* The hot read (a guest clock without the TSC page): the timer thread's clock,
+		 * which is what hv_msr_read would answer, without its dispatch (~200 cycles of
+		 * the exit, bench/README.md) and without a lock: the feature mask and the TSC
+		 * rate and origin change only while every vCPU is stopped (start, reset). */
+		run->msr.data = ref_now(hv, u);
 		run->msr.error = 0;
 		return EXIT_ACT_CONTINUE;
 	}
